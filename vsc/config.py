@@ -1,0 +1,368 @@
+"""Typed, validated configuration for every vsc command.
+
+YAML presets in ``config/`` are parsed into the frozen dataclasses below. Every field carries
+its valid range as metadata, which serves two purposes: :func:`load_config` checks values and
+rejects unknown keys (naming the dotted key), and :func:`json_schema` emits the JSON schema
+that the Snakefile validates against, so the schema can never drift from the code.
+
+This module must not import torch: Snakemake imports it while building the DAG.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+FamilyName = Literal[
+    "gaussian",
+    "laplacian",
+    "spike_slab",
+    "thresholded_gaussian",
+    "thresholded_gaussian_gamma",
+    "thresholded_laplacian",
+    "thresholded_laplacian_gamma",
+]
+FAMILY_NAMES: tuple[str, ...] = typing.get_args(FamilyName)
+IMAGES_MAT_URL = "http://www.rctn.org/bruno/sparsenet/IMAGES.mat"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or out of range; the message names the key."""
+
+
+def param(default: Any = dataclasses.MISSING, *, help: str, ge: float | None = None,
+          gt: float | None = None, le: float | None = None, lt: float | None = None,
+          min_items: int | None = None, factory: Any = None) -> Any:
+    """A dataclass field with a description and an optional valid range."""
+    meta = {"help": help, "ge": ge, "gt": gt, "le": le, "lt": lt, "min_items": min_items}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Natural-image patches for the linear experiment (METHOD.md section 5)."""
+
+    source: Literal["bundled", "images_mat", "folder"] = param(
+        "bundled", help="bundled: photographs shipped with scikit-image/scikit-learn, whitened; "
+        "images_mat: Olshausen's IMAGES.mat at `path`; folder: any PNG/JPEG/TIFF folder at `path`")
+    path: str | None = param(None, help="IMAGES.mat file or image folder (for images_mat/folder)")
+    download: bool = param(False, help="download IMAGES.mat from `url` to `path` if it is missing")
+    url: str = param(IMAGES_MAT_URL, help="where IMAGES.mat is downloaded from")
+    patch_size: int = param(16, ge=2, help="side of the square patches in pixels")
+    n_train: int = param(80000, ge=1, help="number of training patches")
+    n_val: int = param(16000, ge=1, help="number of validation patches")
+    split: Literal["faithful", "by_image"] = param(
+        "faithful", help="faithful: shuffle all patches then split (validation overlaps training, "
+        "as the reference); by_image: validation patches come from held-out images")
+    seed: int = param(0, ge=0, help="seed of the patch shuffle")
+    cache_dir: str = param("resources/patches", help="where extracted patch sets are cached")
+
+
+@dataclass(frozen=True)
+class PriorConfig:
+    gaussian_variance: float = param(0.1, gt=0, help="variance of the N(0, v) prior")
+    laplace_scale: float = param(0.1, gt=0, help="scale b0 of the Laplace(0, b0) prior")
+    spike_probability: float = param(0.1, gt=0, lt=1, help="spike-and-slab prior P(active) a")
+
+
+@dataclass(frozen=True)
+class ThresholdConfig:
+    target_sparsity: float = param(
+        0.1, gt=0, lt=1, help="P(|prior sample| > lambda0): derives lambda0 when not given")
+    lambda0_gaussian: float | None = param(
+        None, gt=0, help="explicit lambda0 for thresholded Gaussian families (overrides target)")
+    lambda0_laplacian: float | None = param(
+        None, gt=0, help="explicit lambda0 for thresholded Laplacian families (overrides target)")
+    straight_through: Literal["faithful", "identity"] = param(
+        "faithful", help="faithful: mu and lambda inside T keep their gradient (d z/d mu = 2 on "
+        "active entries, as the reference); identity: gradient 1 to mu and none to lambda")
+    gamma_kl_weight: float = param(0.1, ge=0, help="weight of the Gamma KL of learned thresholds")
+    gamma_prior_shape: float = param(3.0, gt=0, help="shape of the Gamma prior (mean lambda0)")
+
+
+@dataclass(frozen=True)
+class WarmupConfig:
+    """Noise warm-up factor w of the Laplacian and spike-and-slab samplers."""
+
+    start: float = param(0.1, gt=0, le=1, help="w before and during the hold")
+    hold_iterations: int = param(1500, ge=0, help="iterations at w = start")
+    step: float = param(2e-4, ge=0, help="increase of w per iteration after the hold (to 1)")
+
+
+@dataclass(frozen=True)
+class SpikeSlabConfig:
+    selection: Literal["faithful_log", "logit"] = param(
+        "faithful_log", help="faithful_log: relax with log(gamma) as the reference; logit: the "
+        "binary Concrete with logit(gamma), so gamma is the activation probability")
+    temperature_start: float = param(1.0, gt=0, help="initial relaxation temperature")
+    temperature_decay: float = param(0.9995, gt=0, le=1, help="per-iteration multiplier")
+    temperature_min: float = param(0.5, gt=0, help="temperature floor")
+
+
+@dataclass(frozen=True)
+class FamilyConfig:
+    """Everything a variational family needs, shared by the linear and DNN generators."""
+
+    prior: PriorConfig = param(help="priors of the base distributions", factory=PriorConfig)
+    threshold: ThresholdConfig = param(help="thresholded families", factory=ThresholdConfig)
+    warmup: WarmupConfig = param(help="noise warm-up", factory=WarmupConfig)
+    spike_slab: SpikeSlabConfig = param(help="spike-and-slab", factory=SpikeSlabConfig)
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """One-cycle learning rate: linear warm-up from lr/div, cosine decay to lr/div/final_div."""
+
+    warmup_fraction: float = param(0.05, ge=0, lt=1, help="fraction of iterations warming up")
+    div_factor: float = param(25.0, ge=1, help="initial lr = lr / div_factor")
+    final_div_factor: float = param(1e4, ge=1, help="final lr = lr / div_factor / this")
+
+
+@dataclass(frozen=True)
+class LinearConfig:
+    """The linear-generator experiment (METHOD.md section 5)."""
+
+    families: list[FamilyName] = param(help="families of the grid", min_items=1,
+                                       factory=lambda: list(FAMILY_NAMES))
+    samples: list[int] = param(help="J values of the grid", min_items=1, ge=1,
+                               factory=lambda: [1, 20])
+    seeds: list[int] = param(help="seeds of the grid", min_items=1, ge=0, factory=lambda: [0])
+    latents: int = param(256, ge=1, help="dictionary size K")
+    epochs: int = param(300, ge=1, help="training epochs")
+    batch_size: int = param(100, ge=1, help="patches per iteration")
+    kl_weight: float = param(0.01, ge=0, help="weight of the KL term")
+    estimator: Literal["max", "avg", "iwae"] = param(
+        "max", help="how the J samples' losses are combined in training")
+    eval_samples: int | None = param(None, ge=1, help="J at validation (default: the run's J)")
+    eval_lambda: float = param(20.0, ge=0, help="lambda of the Table 1 metric")
+    val_batch_size: int = param(2000, ge=1, help="validation patches per forward pass")
+    encoder_hidden: list[int] = param(help="MLP hidden widths", ge=1,
+                                      factory=lambda: [512, 1024, 512, 256])
+    encoder_lr: float = param(0.01, gt=0, help="peak encoder learning rate (SGD)")
+    encoder_momentum: float = param(0.9, ge=0, lt=1, help="Nesterov momentum")
+    schedule: ScheduleConfig = param(help="encoder lr schedule", factory=ScheduleConfig)
+    dict_lr: float = param(0.5, gt=0, help="dictionary SGD learning rate")
+    dict_lr_decay: float = param(0.99, gt=0, le=1, help="dictionary lr multiplier per epoch")
+    dict_weight_decay: float = param(1e-4, ge=0, help="dictionary decay c in -2 c A")
+    fista_eval_every: int = param(
+        1, ge=0, help="score FISTA codes on the run's own dictionary every this many epochs "
+        "and at the last (0: never)")
+
+
+@dataclass(frozen=True)
+class FistaConfig:
+    """The FISTA baseline and its dictionary learning (METHOD.md section 5)."""
+
+    seeds: list[int] = param(help="seeds of the FISTA runs", ge=0, factory=lambda: [0])
+    lam: float = param(20.0, ge=0, help="final sparsity penalty")
+    lam_start_fraction: float = param(0.1, gt=0, le=1, help="warm-up start as a fraction of lam")
+    lam_step_fraction: float = param(1e-4, ge=0, help="warm-up step per iteration (fraction)")
+    max_iter: int = param(500, ge=1, help="FISTA iterations at most")
+    tol: float = param(1e-3, gt=0, help="relative-change stopping tolerance")
+    stopping: Literal["batch", "per_signal"] = param(
+        "batch", help="batch: the reference's relative change of the whole batch; per_signal: "
+        "each signal stops on its own relative change")
+
+
+@dataclass(frozen=True)
+class SklearnConfig:
+    """scikit-learn MiniBatchDictionaryLearning baseline, scored with the Table 1 metric."""
+
+    seeds: list[int] = param(help="seeds of the scikit-learn runs", ge=0, factory=lambda: [0])
+    transform_algorithms: list[Literal["lasso_lars", "lasso_cd", "omp"]] = param(
+        help="sparse_encode algorithms for the validation codes", min_items=1,
+        factory=lambda: ["lasso_cd"])
+    epochs: int = param(10, ge=1, help="passes over the training patches")
+    batch_size: int = param(256, ge=1, help="mini-batch size")
+    omp_nonzero: int | None = param(None, ge=1, help="non-zeros per code for omp "
+                                    "(default: the FISTA codes' mean count rounded)")
+
+
+@dataclass(frozen=True)
+class WorkflowConfig:
+    gpu: bool = param(False, help="request a GPU for training rules (cluster profiles)")
+    threads: int = param(1, ge=1, help="threads per training job")
+    mem_mb: int = param(4000, ge=100, help="memory per training job in MB")
+    runtime_linear: int = param(30, ge=1, help="minutes per linear training job")
+    runtime_fista: int = param(30, ge=1, help="minutes per FISTA training job")
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole preset."""
+
+    preset: str = param("custom", help="name shown in tables and figures")
+    device: Literal["auto", "cpu", "cuda"] = param("auto", help="auto: CUDA when available")
+    results_dir: str = param("results", help="where run folders and tables are written")
+    figures_dir: str = param("figures", help="where figures are written")
+    data: DataConfig = param(help="natural-image patches", factory=DataConfig)
+    family: FamilyConfig = param(help="variational families", factory=FamilyConfig)
+    linear: LinearConfig = param(help="linear experiment", factory=LinearConfig)
+    fista: FistaConfig = param(help="FISTA baseline", factory=FistaConfig)
+    sklearn: SklearnConfig = param(help="scikit-learn baseline", factory=SklearnConfig)
+    workflow: WorkflowConfig = param(help="resources of workflow rules", factory=WorkflowConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def digest(self) -> str:
+        """Short hash of the resolved config (identifies checkpoints and caches)."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _is_optional(tp: Any) -> tuple[bool, Any]:
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return True, rest[0]
+    return False, tp
+
+
+def _check_range(value: float, meta: dict, key: str) -> None:
+    for bound, ok, word in (("ge", lambda v, b: v >= b, ">="), ("gt", lambda v, b: v > b, ">"),
+                            ("le", lambda v, b: v <= b, "<="), ("lt", lambda v, b: v < b, "<")):
+        b = meta.get(bound)
+        if b is not None and not ok(value, b):
+            raise ConfigError(f"config key '{key}' must be {word} {b}, got {value}")
+
+
+def _convert(value: Any, tp: Any, meta: dict, key: str) -> Any:
+    optional, tp = _is_optional(tp)
+    if value is None:
+        if optional:
+            return None
+        raise ConfigError(f"config key '{key}' must not be empty (null)")
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key '{key}' must be a mapping, got {value!r}")
+        return _build(tp, value, key + ".")
+    if origin is Literal:
+        choices = typing.get_args(tp)
+        if value not in choices:
+            raise ConfigError(f"config key '{key}' must be one of {list(choices)}, got {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"config key '{key}' must be a list, got {value!r}")
+        if meta.get("min_items") and len(value) < meta["min_items"]:
+            raise ConfigError(f"config key '{key}' needs at least {meta['min_items']} item(s)")
+        (item_tp,) = typing.get_args(tp)
+        item_meta = {k: v for k, v in meta.items() if k != "min_items"}
+        return [_convert(v, item_tp, item_meta, f"{key}[{i}]") for i, v in enumerate(value)]
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key '{key}' must be true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"config key '{key}' must be an integer, got {value!r}")
+        _check_range(value, meta, key)
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config key '{key}' must be a number, got {value!r}")
+        _check_range(float(value), meta, key)
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"config key '{key}' must be a string, got {value!r}")
+        return value
+    raise TypeError(f"unsupported config type {tp} for {key}")  # a bug in this module
+
+
+def _build(cls: type, raw: dict[str, Any], prefix: str = "") -> Any:
+    hints = _hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ConfigError(f"unknown config key '{prefix}{unknown[0]}' (valid keys here: "
+                          f"{', '.join(sorted(fields))})")
+    kwargs = {name: _convert(raw[name], hints[name], dict(fields[name].metadata),
+                             prefix + name) for name in raw}
+    return cls(**kwargs)
+
+
+def config_from_dict(raw: dict[str, Any]) -> Config:
+    """Validate a nested mapping and return the typed config (defaults fill missing keys)."""
+    if not isinstance(raw, dict):
+        raise ConfigError("a config must be a mapping of keys to values")
+    return _build(Config, raw)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a YAML preset; errors name the file and the offending key."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
+    try:
+        return config_from_dict(raw)
+    except ConfigError as err:
+        raise ConfigError(f"{path}: {err}") from None
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def _schema_for(tp: Any, meta: dict) -> dict[str, Any]:
+    optional, tp = _is_optional(tp)
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        schema = json_schema(tp)
+    elif origin is Literal:
+        schema = {"enum": list(typing.get_args(tp))}
+    elif origin is list:
+        (item_tp,) = typing.get_args(tp)
+        item_meta = {k: v for k, v in meta.items() if k != "min_items"}
+        schema = {"type": "array", "items": _schema_for(item_tp, item_meta)}
+        if meta.get("min_items"):
+            schema["minItems"] = meta["min_items"]
+    else:
+        schema = {"type": {bool: "boolean", int: "integer", float: "number", str: "string"}[tp]}
+        for ours, theirs in (("ge", "minimum"), ("gt", "exclusiveMinimum"),
+                             ("le", "maximum"), ("lt", "exclusiveMaximum")):
+            if meta.get(ours) is not None:
+                schema[theirs] = meta[ours]
+    if optional:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    if meta.get("help"):
+        schema["description"] = meta["help"]
+    return schema
+
+
+def json_schema(cls: type = Config) -> dict[str, Any]:
+    """JSON schema (draft 2020-12) equivalent to the dataclass validation."""
+    hints = _hints(cls)
+    props = {f.name: _schema_for(hints[f.name], dict(f.metadata)) for f in dataclasses.fields(cls)}
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False,
+                              "properties": props}
+    if cls is Config:
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                  "description": "vsc-bench preset (generated by `vsc schema`; do not edit)",
+                  **schema}
+    return schema

@@ -1,0 +1,1 @@
+"""Data sources: natural images and their patches (linear experiment)."""

@@ -1,0 +1,60 @@
+"""The linear generator x = A z, trained by the hand-written SGD rule of the reference."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+class Dictionary:
+    """A [D, K] dictionary, never renormalised (its atoms grow during training).
+
+    Updated by A <- A + lr [ (1/B) sum_n sum_j w[n,j] (x_n - A z_nj) z_nj^T - 2 c A ],
+    which for max selection (one-hot w) is the reference's rule on the selected codes.
+    """
+
+    def __init__(self, atoms: Tensor) -> None:
+        if atoms.dim() != 2:
+            raise ValueError(f"a dictionary is [D, K], got shape {tuple(atoms.shape)}")
+        self.atoms = atoms
+
+    @classmethod
+    def unit_norm(cls, n_pixels: int, n_atoms: int, seed: int, device: str | torch.device = "cpu",
+                  dtype: torch.dtype = torch.float32) -> Dictionary:
+        """Gaussian random atoms scaled to unit norm, from a generator seeded by ``seed``."""
+        gen = torch.Generator().manual_seed(seed)
+        atoms = torch.randn(n_pixels, n_atoms, generator=gen, dtype=torch.float64)
+        atoms /= atoms.norm(dim=0, keepdim=True)
+        return cls(atoms.to(device=device, dtype=dtype))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.atoms.shape)
+
+    def decode(self, z: Tensor) -> Tensor:
+        """A z for codes [..., K] -> [..., D]."""
+        return z @ self.atoms.T
+
+    def gradient(self, x: Tensor, z: Tensor, weights: Tensor | None = None) -> Tensor:
+        """(1/B) sum_n sum_j w[n,j] (x_n - A z_nj) z_nj^T for x [B, D], z [B, J, K] -> [D, K].
+
+        ``weights`` [B, J] defaults to 1 (a single code per point when J = 1)."""
+        residual = x.unsqueeze(1) - self.decode(z)  # [B, J, D]
+        if weights is not None:
+            residual = residual * weights.unsqueeze(-1)
+        b, j, d = residual.shape
+        return residual.reshape(b * j, d).T @ z.reshape(b * j, -1) / b
+
+    def sgd_step(self, x: Tensor, z: Tensor, weights: Tensor | None, lr: float,
+                 weight_decay: float) -> None:
+        """One in-place update with codes that carry no gradient."""
+        with torch.no_grad():
+            grad = self.gradient(x, z.detach(), weights)
+            self.atoms += lr * (grad - 2 * weight_decay * self.atoms)
+
+    def frobenius_sq(self) -> float:
+        return self.atoms.pow(2).sum().item()
+
+    def atom_norms(self) -> Tensor:
+        """[K] Euclidean norm of each atom."""
+        return self.atoms.norm(dim=0)

@@ -1,0 +1,53 @@
+"""Combining the losses of J samples per data point: max-ELBO, average, importance-weighted."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import Tensor
+
+EstimatorName = Literal["max", "avg", "iwae"]
+ESTIMATORS: tuple[str, ...] = ("max", "avg", "iwae")
+
+
+@dataclass
+class Selection:
+    """loss: scalar to minimise. weights: [N, J] detached weight of each sample in the
+    gradient (one-hot for max), used to weight the codes of the dictionary update.
+    index: [N] the lowest-loss sample of each point (what evaluation reports)."""
+
+    loss: Tensor
+    weights: Tensor
+    index: Tensor
+
+    def pick(self, values: Tensor) -> Tensor:
+        """The selected sample of each point: [N, J, ...] -> [N, ...]."""
+        idx = self.index.view(-1, *([1] * (values.dim() - 1))).expand(-1, 1, *values.shape[2:])
+        return values.gather(1, idx).squeeze(1)
+
+
+def select(losses: Tensor, mode: EstimatorName = "max") -> Selection:
+    """Combine per-sample losses L [N, J] into a training objective.
+
+    max: mean_n L[n, j*] with j* = argmin_j L[n, j] (index detached);
+    avg: mean over n and j (standard VI);
+    iwae: -mean_n log mean_j exp(-L[n, j]), whose gradient weights samples by softmax(-L).
+    """
+    if losses.dim() != 2:
+        raise ValueError(f"losses must be [N, J], got shape {tuple(losses.shape)}")
+    index = losses.detach().argmin(dim=1)
+    if mode == "max":
+        loss = losses.gather(1, index[:, None]).mean()
+        weights = torch.nn.functional.one_hot(index, losses.shape[1]).to(losses.dtype)
+    elif mode == "avg":
+        loss = losses.mean()
+        weights = torch.full_like(losses, 1.0 / losses.shape[1]).detach()
+    elif mode == "iwae":
+        loss = -(torch.logsumexp(-losses, dim=1) - math.log(losses.shape[1])).mean()
+        weights = torch.softmax(-losses.detach(), dim=1)
+    else:
+        raise ValueError(f"unknown estimator {mode!r}; choose one of {ESTIMATORS}")
+    return Selection(loss=loss, weights=weights, index=index)

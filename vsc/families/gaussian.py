@@ -1,0 +1,44 @@
+"""Gaussian family: q(s | x) = N(mu, exp(h)), prior N(0, v)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from vsc.config import FamilyConfig
+from vsc.families.base import UnthresholdedFamily
+
+
+def gaussian_kl(mu: Tensor, logvar: Tensor, prior_variance: float) -> Tensor:
+    """KL(N(mu, exp(logvar)) || N(0, prior_variance)) per entry (same shape as mu)."""
+    return (-0.5 * (1 + logvar - math.log(prior_variance))
+            + (mu.pow(2) + logvar.exp()) / (2 * prior_variance))
+
+
+class GaussianBase:
+    """Sampler and KL of the Gaussian base distribution (heads mu and logvar)."""
+
+    heads = ("mu", "logvar")
+
+    def __init__(self, prior_variance: float) -> None:
+        self.prior_variance = prior_variance
+
+    def sample(self, params: dict[str, Tensor], n_samples: int, step: int) -> Tensor:
+        """s = mu + eps * exp(h / 2): [N, K] heads -> [N, J, K]."""
+        mu, logvar = params["mu"], params["logvar"]
+        eps = torch.randn(mu.shape[0], n_samples, mu.shape[1], device=mu.device, dtype=mu.dtype)
+        return mu.unsqueeze(1) + eps * (0.5 * logvar).exp().unsqueeze(1)
+
+    def kl(self, params: dict[str, Tensor], step: int) -> Tensor:
+        return gaussian_kl(params["mu"], params["logvar"], self.prior_variance)
+
+
+class Gaussian(UnthresholdedFamily):
+    name = "gaussian"
+    heads = GaussianBase.heads
+
+    @staticmethod
+    def make_base(config: FamilyConfig) -> GaussianBase:
+        return GaussianBase(config.prior.gaussian_variance)

@@ -1,0 +1,90 @@
+"""Thresholded families: a Gaussian or Laplacian base passed through the shifted
+soft-threshold, with a fixed lambda0 or a Gamma-learned lambda (METHOD.md section 3).
+
+The four registered families differ only in (base, threshold source), so they are four small
+declarations over one implementation rather than four modules that would repeat it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+from torch import Tensor
+
+from vsc.config import FamilyConfig
+from vsc.families.base import Codes, Family, UnthresholdedFamily
+from vsc.families.gaussian import Gaussian
+from vsc.families.laplacian import Laplacian
+from vsc.families.thresholding import (
+    GammaThreshold,
+    gaussian_lambda0,
+    laplace_lambda0,
+    shifted_soft_threshold,
+)
+
+
+def fixed_lambda0(base: type[UnthresholdedFamily], config: FamilyConfig) -> float:
+    """lambda0 of a base family: the explicit value if given, else from the target sparsity."""
+    t, prior = config.threshold, config.prior
+    if base is Gaussian:
+        return t.lambda0_gaussian or gaussian_lambda0(t.target_sparsity, prior.gaussian_variance)
+    if base is Laplacian:
+        return t.lambda0_laplacian or laplace_lambda0(t.target_sparsity, prior.laplace_scale)
+    raise TypeError(f"no threshold rule for base family {base.__name__}")
+
+
+class Thresholded(Family):
+    """z = T_lambda(s) with s from the base family; KL = base KL (+ weighted Gamma KL)."""
+
+    base_family: ClassVar[type[UnthresholdedFamily]]
+    learned: ClassVar[bool]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.heads = cls.base_family.heads + (GammaThreshold.heads if cls.learned else ())
+
+    def __init__(self, config: FamilyConfig) -> None:
+        super().__init__(config)
+        self.base = self.base_family.make_base(config)
+        self.lambda0 = fixed_lambda0(self.base_family, config)
+        self.gamma = GammaThreshold(self.lambda0, config.threshold.gamma_prior_shape)
+
+    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int) -> Codes:
+        s = self.base.sample(params, n_samples, step)
+        kl = self.base.kl(params, step)
+        if self.learned:
+            lam, lam_kl = self.gamma.sample(params, n_samples)
+            kl = kl + self.config.threshold.gamma_kl_weight * lam_kl
+        else:
+            lam = torch.full_like(s, self.lambda0)
+        z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), lam,
+                                   self.config.threshold.straight_through)
+        return Codes(z=z, kl=kl, threshold=lam)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(lambda0={self.lambda0:.4g})"
+
+
+class ThresholdedGaussian(Thresholded):
+    name = "thresholded_gaussian"
+    base_family = Gaussian
+    learned = False
+
+
+class ThresholdedGaussianGamma(Thresholded):
+    name = "thresholded_gaussian_gamma"
+    base_family = Gaussian
+    learned = True
+
+
+class ThresholdedLaplacian(Thresholded):
+    name = "thresholded_laplacian"
+    base_family = Laplacian
+    learned = False
+
+
+class ThresholdedLaplacianGamma(Thresholded):
+    name = "thresholded_laplacian_gamma"
+    base_family = Laplacian
+    learned = True

@@ -1,0 +1,92 @@
+"""Run folders: the files every training run writes, and the 'finished' contract.
+
+A run folder holds config.json (resolved config and run identity), metrics.csv (one row per
+epoch), dictionary.npy, checkpoint.pt (resumable state) and, written last, final.json. A folder
+without final.json is unfinished: rerunning the same command resumes it from checkpoint.pt.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vsc.config import Config, ConfigError
+from vsc.io import atomic_path, write_json
+
+
+def clean_number(value: Any) -> Any:
+    """NaN and infinities become None (JSON null) so final.json stays standard JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class RunFolder:
+    """The files of one run (identity: experiment, method, J, seed, dataset, preset)."""
+
+    def __init__(self, path: str | Path, config: Config, identity: dict[str, Any]) -> None:
+        self.path = Path(path)
+        self.config = config
+        self.identity = identity
+        self.digest = config.digest()
+
+    config_path = property(lambda self: self.path / "config.json")
+    metrics_path = property(lambda self: self.path / "metrics.csv")
+    final_path = property(lambda self: self.path / "final.json")
+    dictionary_path = property(lambda self: self.path / "dictionary.npy")
+    checkpoint_path = property(lambda self: self.path / "checkpoint.pt")
+
+    def _check_same_config(self, recorded: str | None, what: str) -> None:
+        if recorded is not None and recorded != self.digest:
+            raise ConfigError(f"{what} in {self.path} was made with a different config; "
+                              "delete the folder or choose another --out")
+
+    def finished(self) -> dict | None:
+        """final.json of a finished run with this config, else None."""
+        if not self.final_path.is_file():
+            return None
+        final = json.loads(self.final_path.read_text())
+        self._check_same_config(final.get("config_digest"), "final.json")
+        return final
+
+    def start(self) -> None:
+        """Create the folder and record the resolved config (kept if it already matches)."""
+        if self.config_path.is_file():
+            recorded = json.loads(self.config_path.read_text()).get("config_digest")
+            self._check_same_config(recorded, "config.json")
+        self.path.mkdir(parents=True, exist_ok=True)
+        write_json(self.config_path, {"config_digest": self.digest, "identity": self.identity,
+                                      "config": self.config.to_dict()})
+
+    def save_checkpoint(self, state: dict) -> None:
+        import torch
+
+        with atomic_path(self.checkpoint_path) as tmp:
+            torch.save({"config_digest": self.digest, **state}, tmp)
+
+    def load_checkpoint(self) -> dict | None:
+        import torch
+
+        if not self.checkpoint_path.is_file():
+            return None
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        self._check_same_config(state.get("config_digest"), "checkpoint.pt")
+        return state
+
+    def write_metrics(self, rows: list[dict]) -> None:
+        with atomic_path(self.metrics_path) as tmp:
+            pd.DataFrame(rows).to_csv(tmp, index=False)
+
+    def write_dictionary(self, atoms: np.ndarray) -> None:
+        with atomic_path(self.dictionary_path) as tmp, open(tmp, "wb") as fh:
+            np.save(fh, atoms)
+
+    def finish(self, final: dict) -> None:
+        """Write final.json last: from here on the run counts as finished."""
+        write_json(self.final_path, {k: clean_number(v) for k, v in
+                                     {**final, "config_digest": self.digest}.items()})

@@ -1,0 +1,49 @@
+"""Where a run executes and what produced it: device, derived seeds, provenance."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from pathlib import Path
+
+import torch
+
+import vsc
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' -> CUDA when available, else CPU; 'cuda' without a GPU is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("config key 'device' is 'cuda' but no CUDA device is available; "
+                           "set it to 'auto' or 'cpu'")
+    return torch.device(name)
+
+
+def derive_seed(*parts: object) -> int:
+    """A 63-bit seed from a run's identity (not from the order runs happen to start in)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def git_commit() -> str:
+    """The suite's git commit (with '+dirty' for local changes), or 'unknown'."""
+    root = Path(vsc.__file__).resolve().parent.parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, timeout=5).stdout
+        return sha + ("+dirty" if dirty.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def provenance(device: torch.device) -> dict[str, str | int]:
+    """Columns that say which code, library versions and hardware produced a result."""
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor()
+    return {"vsc_version": vsc.__version__, "git_commit": git_commit(),
+            "torch_version": torch.__version__, "device": f"{device.type}:{name or 'cpu'}",
+            "torch_threads": torch.get_num_threads()}

@@ -1,0 +1,126 @@
+"""The epoch loop shared by every dictionary-learning run (variational and FISTA):
+per-epoch validation, checkpoint and resume, divergence as a result, final files."""
+
+from __future__ import annotations
+
+import math
+import time
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from vsc.results import RunFolder
+from vsc.runtime import provenance
+
+
+class Diverged(Exception):
+    """The training loss became non-finite at ``iteration``."""
+
+    def __init__(self, iteration: int) -> None:
+        super().__init__(f"training loss became non-finite at iteration {iteration}")
+        self.iteration = iteration
+
+
+class Experiment(ABC):
+    """What the loop needs from a run: epochs of training, validation, resumable state."""
+
+    device: torch.device
+    epochs: int
+
+    @abstractmethod
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        """One pass over the training data; summary statistics; raises Diverged."""
+
+    @abstractmethod
+    def evaluate(self, epoch: int) -> dict[str, float]:
+        """Validation metrics at the end of ``epoch`` (must include 'val_loss')."""
+
+    @abstractmethod
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue exactly (models, optimisers, schedules)."""
+
+    @abstractmethod
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def dictionary(self) -> np.ndarray:
+        """The current [D, K] dictionary."""
+
+    def summary(self) -> dict[str, Any]:
+        """Run-level facts for final.json (e.g. lambda0)."""
+        return {}
+
+
+def _rng_state() -> dict[str, Any]:
+    state = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int | None = None,
+                   progress: bool = True) -> dict | None:
+    """Train ``exp`` into ``folder``, resuming from its checkpoint if there is one.
+
+    Returns final.json's content, or None when ``stop_after_epoch`` interrupted the run (as a
+    kill would: checkpoint written, no final.json). A non-finite loss ends the run with status
+    'diverged', the last good dictionary and the iteration it happened at.
+    """
+    done = folder.finished()
+    if done is not None:
+        return done
+    folder.start()
+    rows: list[dict] = []
+    first_epoch, wall = 0, 0.0
+    checkpoint = folder.load_checkpoint()
+    if checkpoint is not None:
+        exp.load_state_dict(checkpoint["experiment"])
+        _set_rng_state(checkpoint["rng"])
+        rows, first_epoch, wall = checkpoint["rows"], checkpoint["epoch"], checkpoint["wall"]
+    last_good = exp.dictionary().copy()
+    status, diverged_at = "finished", None
+
+    bar = tqdm(range(first_epoch, exp.epochs), initial=first_epoch, total=exp.epochs,
+               desc=f"{folder.identity.get('method')} J={folder.identity.get('samples')}",
+               disable=not progress, mininterval=5)
+    for epoch in bar:
+        started = time.perf_counter()
+        try:
+            train_stats = exp.train_epoch(epoch)
+            val_stats = exp.evaluate(epoch)
+            if not math.isfinite(val_stats["val_loss"]):
+                raise Diverged(train_stats.get("iteration", -1))
+        except Diverged as err:
+            status, diverged_at = "diverged", err.iteration
+            break
+        wall += time.perf_counter() - started
+        rows.append({**folder.identity, "epoch": epoch + 1, **train_stats, **val_stats,
+                     "wall_seconds": wall})
+        last_good = exp.dictionary().copy()
+        folder.save_checkpoint({"experiment": exp.state_dict(), "rng": _rng_state(),
+                                "rows": rows, "epoch": epoch + 1, "wall": wall})
+        folder.write_metrics(rows)
+        bar.set_postfix(val_loss=f"{val_stats['val_loss']:.4g}")
+        if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch < exp.epochs:
+            return None
+
+    folder.write_dictionary(last_good)
+    folder.write_metrics(rows)
+    last = rows[-1] if rows and status == "finished" else {}
+    final = {**folder.identity, **exp.summary(),
+             **{k: v for k, v in last.items() if k not in folder.identity},
+             "status": status, "diverged_at_iteration": diverged_at,
+             "epochs": exp.epochs, "epochs_completed": len(rows), "wall_seconds": wall,
+             **provenance(exp.device)}
+    final.setdefault("val_loss", float("nan"))
+    folder.finish(final)
+    return final
