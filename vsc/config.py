@@ -219,9 +219,20 @@ class Config:
         return dataclasses.asdict(self)
 
     def digest(self) -> str:
-        """Short hash of the resolved config (identifies checkpoints and caches)."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
+        """Short hash of the settings that change a run's numbers. The grid (which families,
+        J and seeds exist), resources and output places are left out, so growing the grid
+        or moving the cache keeps finished runs valid."""
+        settings = self.to_dict()
+        for section, key in _NOT_IN_DIGEST:
+            (settings[section] if section else settings).pop(key)
+        text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_NOT_IN_DIGEST = (("", "workflow"), ("", "results_dir"), ("", "figures_dir"),
+                  ("", "preset"), ("linear", "families"), ("linear", "samples"),
+                  ("linear", "seeds"), ("fista", "seeds"), ("sklearn", "seeds"),
+                  ("data", "cache_dir"), ("data", "download"), ("data", "url"))
 
 
 # --------------------------------------------------------------------------- parsing

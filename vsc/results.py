@@ -86,7 +86,9 @@ class RunFolder:
         with atomic_path(self.dictionary_path) as tmp, open(tmp, "wb") as fh:
             np.save(fh, atoms)
 
-    def finish(self, final: dict) -> None:
-        """Write final.json last: from here on the run counts as finished."""
-        write_json(self.final_path, {k: clean_number(v) for k, v in
-                                     {**final, "config_digest": self.digest}.items()})
+    def finish(self, final: dict) -> dict:
+        """Write final.json last: from here on the run counts as finished. Returns what was
+        written (non-finite numbers as None)."""
+        record = {k: clean_number(v) for k, v in {**final, "config_digest": self.digest}.items()}
+        write_json(self.final_path, record)
+        return record

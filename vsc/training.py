@@ -122,5 +122,4 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
              "epochs": exp.epochs, "epochs_completed": len(rows), "wall_seconds": wall,
              **provenance(exp.device)}
     final.setdefault("val_loss", float("nan"))
-    folder.finish(final)
-    return final
+    return folder.finish(final)

@@ -96,7 +96,8 @@ def load_folder(path: str | Path) -> list[np.ndarray]:
             with Image.open(file) as im:
                 images.append(whiten(to_gray(np.asarray(im))))
         except OSError as err:
-            raise DataError(f"{file} is not a readable image ({err}); remove or replace it") from err
+            raise DataError(f"{file} is not a readable image ({err}); remove or replace "
+                            "it") from err
     return images
 
 

@@ -130,7 +130,9 @@ def extract_patches(images: list[np.ndarray], config: DataConfig) -> PatchSet:
     train, val = _cut(images, train_pos, size), _cut(images, val_pos, size)
     mean, std = train.mean(0), train.std(0)
     std[std == 0] = 1.0
-    meta = {"dataset": dataset_name(config), "n_images": len(images), "split": config.split}
+    meta = {"dataset": dataset_name(config), "n_images": len(images), "split": config.split,
+            "val_images": sorted(np.unique(val_pos[:, 0]).tolist()),
+            "train_images": sorted(np.unique(train_pos[:, 0]).tolist())}
     return PatchSet(train=((train - mean) / std).astype(np.float32),
                     val=((val - mean) / std).astype(np.float32),
                     mean=mean.astype(np.float32), std=std.astype(np.float32), meta=meta)

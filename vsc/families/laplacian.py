@@ -10,7 +10,6 @@ from torch import Tensor
 from vsc.config import FamilyConfig, WarmupConfig
 from vsc.families.base import UnthresholdedFamily, noise_warmup
 
-
 # The inverse CDF takes log(1 - 2|u|); clamping keeps it finite when |u| -> 1/2.
 _LOG_ARG_FLOOR = 1e-6
 
