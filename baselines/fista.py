@@ -96,39 +96,51 @@ def fista(x: Tensor, atoms: Tensor, lam: float, *, max_iter: int = 500, tol: flo
         raise ValueError(f"unknown stopping rule {stopping!r}")
 
     codes = start.clone()
-    iterations = torch.zeros(n, dtype=torch.long, device=x.device)
+    iterations = torch.full((n,), max_iter, dtype=torch.long, device=x.device)
     active = torch.arange(n, device=x.device)
     if stopping == "per_signal":
         trivially_zero = corr.abs().amax(dim=1) <= lam
         codes[trivially_zero] = 0
+        iterations[trivially_zero] = 0
         active = active[~trivially_zero]
 
-    b, y, c = codes[active], codes[active].clone(), corr[active]
-    t = 1.0
-    threshold = lam * step
+    # One fused matmul per iteration: y - step (y G - A^T x) = y M + step A^T x, M = I - step G.
+    descent = torch.eye(k, dtype=x.dtype, device=x.device) - step * gram
+    offset = step * corr[active]
+    b, y = codes[active], codes[active].clone()
+    running = torch.ones(len(active), dtype=torch.bool, device=x.device)  # not yet converged
+    t, threshold = 1.0, lam * step
     for it in range(1, max_iter + 1):
-        if active.numel() == 0:
+        if b.shape[0] == 0:
             break
-        b_next = soft_threshold(y - step * (y @ gram - c), threshold)
+        v = torch.addmm(offset, y, descent)
+        b_next = v.sub_(v.clamp(-threshold, threshold))  # soft threshold, in place
         t_next = (1 + math.sqrt(1 + 4 * t * t)) / 2
-        y = b_next + ((t - 1) / t_next) * (b_next - b)
+        y = torch.lerp(b, b_next, 1 + (t - 1) / t_next)  # b_next + beta (b_next - b)
+        if stopping == "fixed":
+            b, t = b_next, t_next
+            continue
         delta = b_next - b
         b, t = b_next, t_next
-        if stopping == "per_signal":
-            change = delta.norm(dim=1) / b.norm(dim=1).clamp_min(1e-12)
-            done = (change < tol) | (delta.abs().amax(dim=1) == 0)
-            if done.any():
-                codes[active[done]] = b[done]
-                iterations[active[done]] = it
-                keep = ~done
-                active, b, y, c = active[keep], b[keep], y[keep], c[keep]
-        elif stopping == "batch":
+        if stopping == "batch":
             if (delta.norm() / b.norm().clamp_min(1e-12)).item() < tol:
-                max_iter = it
+                iterations[active] = it
                 break
-    if active.numel():
-        codes[active] = b
-        iterations[active] = max_iter if stopping != "per_signal" else it
+            continue
+        change = torch.linalg.vector_norm(delta, dim=1) / torch.linalg.vector_norm(
+            b, dim=1).clamp_min(1e-12)
+        done = running & (change < tol)  # a zero row has change 0 / 1e-12 = 0
+        if done.any():
+            codes[active[done]] = b[done]
+            iterations[active[done]] = it
+            running &= ~done
+            # Converged rows stay in the batch (their result is already saved) until enough
+            # have finished that dropping them pays for the copy.
+            if (~running).sum() * 10 >= len(running):
+                active, b, y, offset = active[running], b[running], y[running], offset[running]
+                running = running[running]
+    if b.shape[0]:
+        codes[active[running]] = b[running]
     objective = sparse_coding_objective(x, atoms, codes, lam).total
     gap = duality_gap(x, atoms, codes, lam) if compute_gap else None
     return FistaResult(codes=codes, iterations=iterations, objective=objective, gap=gap)

@@ -48,6 +48,33 @@ def _linear(args) -> None:
     _report(final)
 
 
+@command("fista", "train the FISTA dictionary-learning baseline")
+def _fista_args(p):
+    _run_args(p)
+
+
+@_fista_args
+def _fista(args) -> None:
+    from baselines.dictionary_learning import train_fista
+    from vsc.config import load_config
+
+    _report(train_fista(load_config(args.config), args.seed, args.out,
+                        progress=not args.no_progress))
+
+
+@command("sklearn", "fit scikit-learn's MiniBatchDictionaryLearning and score it")
+def _sklearn_args(p):
+    _run_args(p)
+
+
+@_sklearn_args
+def _sklearn(args) -> None:
+    from baselines.sklearn_baseline import train_sklearn
+    from vsc.config import load_config
+
+    _report(train_sklearn(load_config(args.config), args.seed, args.out))
+
+
 def _report(final: dict | None) -> None:
     if final:
         print(f"{final['method']} J={final['samples']} seed={final['seed']}: "

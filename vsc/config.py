@@ -187,8 +187,11 @@ class SklearnConfig:
         factory=lambda: ["lasso_cd"])
     epochs: int = param(10, ge=1, help="passes over the training patches")
     batch_size: int = param(256, ge=1, help="mini-batch size")
-    omp_nonzero: int | None = param(None, ge=1, help="non-zeros per code for omp "
-                                    "(default: the FISTA codes' mean count rounded)")
+    atom_norm: float = param(
+        10.0, gt=0, help="scikit-learn keeps atoms at norm <= 1 while ours grow; it is trained at "
+        "alpha = lam / atom_norm and scored with atoms x atom_norm, codes / atom_norm, which is "
+        "our objective at lam for a dictionary whose atoms have this norm")
+    omp_nonzero: int = param(20, ge=1, help="non-zeros per code for omp")
 
 
 @dataclass(frozen=True)
