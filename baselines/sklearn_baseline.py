@@ -49,13 +49,16 @@ def encode(x: np.ndarray, atoms_rows: np.ndarray, algorithm: str, alpha: float,
     return sparse_encode(x, atoms_rows, algorithm=algorithm, alpha=alpha, max_iter=2000)
 
 
-def train_sklearn(config: Config, seed: int, out: str | Path) -> dict:
+def train_sklearn(config: Config, seed: int, out: str | Path, *,
+                  replace_stale: bool = False) -> dict:
     """Fit the dictionary on the training patches, code the validation patches with each
     configured algorithm, and write the run folder (one metrics row per algorithm)."""
     sc, lam = config.sklearn, config.fista.lam
     patches = load_patches(config.data)
     folder = RunFolder(out, config, run_identity(config, "linear", "sklearn", 1, seed,
                                                  patches.dataset))
+    if replace_stale:
+        folder.discard_if_stale()
     done = folder.finished()
     if done is not None:
         return done

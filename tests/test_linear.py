@@ -79,6 +79,7 @@ def test_divergence_is_a_result(tmp_path):
     assert final["val_loss"] is None
     saved = json.loads((tmp_path / "d" / "final.json").read_text())
     assert saved["status"] == "diverged"
+    assert "method" in pd.read_csv(tmp_path / "d" / "metrics.csv").columns
     assert np.isfinite(np.load(tmp_path / "d" / "dictionary.npy")).all()
 
 

@@ -31,6 +31,9 @@ def _run_args(parser: argparse.ArgumentParser, family: bool = False, samples: bo
     parser.add_argument("--seed", type=int, required=True, help="seed of the run")
     parser.add_argument("--out", required=True, help="run folder to write (resumed if present)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--replace-stale", action="store_true",
+                        help="if --out holds a run made with a different config, delete its run "
+                        "files and start again (default: stop with an error)")
 
 
 @command("linear", "train one linear variational sparse-coding run")
@@ -44,7 +47,7 @@ def _linear(args) -> None:
     from vsc.linear import train_linear
 
     final = train_linear(load_config(args.config), args.family, args.samples, args.seed,
-                         args.out, progress=not args.no_progress)
+                         args.out, progress=not args.no_progress, replace_stale=args.replace_stale)
     _report(final)
 
 
@@ -59,7 +62,7 @@ def _fista(args) -> None:
     from vsc.config import load_config
 
     _report(train_fista(load_config(args.config), args.seed, args.out,
-                        progress=not args.no_progress))
+                        progress=not args.no_progress, replace_stale=args.replace_stale))
 
 
 @command("sklearn", "fit scikit-learn's MiniBatchDictionaryLearning and score it")
@@ -72,7 +75,109 @@ def _sklearn(args) -> None:
     from baselines.sklearn_baseline import train_sklearn
     from vsc.config import load_config
 
-    _report(train_sklearn(load_config(args.config), args.seed, args.out))
+    _report(train_sklearn(load_config(args.config), args.seed, args.out,
+                          replace_stale=args.replace_stale))
+
+
+@command("patches", "extract (or find in the cache) the patch set of a config")
+def _patches_args(p):
+    p.add_argument("--config", required=True, help="YAML preset")
+    p.add_argument("--out", required=True, help="manifest JSON to write")
+
+
+@_patches_args
+def _patches(args) -> None:
+    from vsc.config import load_config
+    from vsc.data.patches import load_patches
+    from vsc.io import write_json
+
+    patches = load_patches(load_config(args.config).data)
+    write_json(args.out, {**patches.meta, "n_train": len(patches.train),
+                          "n_val": len(patches.val), "n_pixels": patches.train.shape[1]})
+    print(f"{patches.dataset}: {len(patches.train)} training and {len(patches.val)} "
+          f"validation patches of {patches.train.shape[1]} pixels")
+
+
+@command("download-images", "download Olshausen's IMAGES.mat and verify it")
+def _download_args(p):
+    from vsc.config import IMAGES_MAT_URL
+
+    p.add_argument("--url", default=IMAGES_MAT_URL, help="where to download from")
+    p.add_argument("--out", required=True, help="destination, e.g. resources/IMAGES.mat")
+
+
+@_download_args
+def _download(args) -> None:
+    from vsc.data.download import download_images_mat
+
+    print(f"saved and verified {download_images_mat(args.url, args.out)}")
+
+
+@command("aggregate", "Table 1 (CSV, Markdown, LaTeX) and tidy curves from run folders")
+def _aggregate_args(p):
+    p.add_argument("--runs", nargs="+", required=True, help="run folders to aggregate")
+    p.add_argument("--out-dir", required=True, help="where table1.* and the curves go")
+
+
+@_aggregate_args
+def _aggregate(args) -> None:
+    from pathlib import Path
+
+    from vsc import aggregate
+    from vsc.io import atomic_path, write_text
+
+    out = Path(args.out_dir)
+    table = aggregate.table1(aggregate.read_finals(args.runs))
+    with atomic_path(out / "table1.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    write_text(out / "table1.md", aggregate.table1_markdown(table))
+    write_text(out / "table1.tex", aggregate.table1_latex(table))
+    with atomic_path(out / "linear_curves.csv") as tmp:
+        aggregate.read_curves(args.runs).to_csv(tmp, index=False)
+    print(aggregate.table1_markdown(table))
+
+
+@command("figures", "dictionary grids, Table 1 dot plot and loss curves")
+def _figures_args(p):
+    p.add_argument("--runs", nargs="+", required=True, help="run folders (for dictionaries)")
+    p.add_argument("--table", required=True, help="table1.csv written by vsc aggregate")
+    p.add_argument("--curves", required=True, help="linear_curves.csv written by vsc aggregate")
+    p.add_argument("--out-dir", required=True, help="where the PNG and PDF figures go")
+
+
+@_figures_args
+def _figures(args) -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from vsc import plots
+    from vsc.aggregate import read_finals
+
+    out = Path(args.out_dir)
+    written = plots.plot_dictionaries(read_finals(args.runs), out / "dictionaries")
+    written += plots.plot_table1(pd.read_csv(args.table), out / "table1")
+    written += plots.plot_curves(pd.read_csv(args.curves), out / "val_loss")
+    print("\n".join(map(str, written)))
+
+
+@command("schema", "print the JSON schema of the config (workflow/schemas/ is generated)")
+def _schema_args(p):
+    p.add_argument("--out", help="file to write (default: standard output)")
+
+
+@_schema_args
+def _schema(args) -> None:
+    import json
+
+    from vsc.config import json_schema
+    from vsc.io import write_text
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if args.out:
+        write_text(args.out, text)
+    else:
+        print(text, end="")
 
 
 def _report(final: dict | None) -> None:

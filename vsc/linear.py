@@ -200,7 +200,8 @@ def run_identity(config: Config, experiment: str, method: str, samples: int, see
 
 
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,
-                 stop_after_epoch: int | None = None, progress: bool = True) -> dict | None:
+                 stop_after_epoch: int | None = None, progress: bool = True,
+                 replace_stale: bool = False) -> dict | None:
     """Run (or resume, or skip if finished) one linear run into ``out``; final.json's content.
 
     Inputs are checked and data loaded before the folder is created, so bad input leaves
@@ -212,4 +213,6 @@ def train_linear(config: Config, family: str, samples: int, seed: int, out: str 
     exp = LinearExperiment(config, family, samples, seed, patches)
     folder = RunFolder(out, config, run_identity(config, "linear", family, samples, seed,
                                                  patches.dataset))
+    if replace_stale:
+        folder.discard_if_stale()
     return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress)

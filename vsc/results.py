@@ -46,6 +46,24 @@ class RunFolder:
             raise ConfigError(f"{what} in {self.path} was made with a different config; "
                               "delete the folder or choose another --out")
 
+    RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "checkpoint.pt", "config.json")
+
+    def recorded_digest(self) -> str | None:
+        """The config digest this folder was started with, if any."""
+        if not self.config_path.is_file():
+            return None
+        return json.loads(self.config_path.read_text()).get("config_digest")
+
+    def discard_if_stale(self) -> bool:
+        """Delete this folder's run files if they were made with a different config (the
+        workflow's choice: a changed setting means the run must be redone). True if it did."""
+        recorded = self.recorded_digest()
+        if recorded is None or recorded == self.digest:
+            return False
+        for name in self.RUN_FILES:
+            (self.path / name).unlink(missing_ok=True)
+        return True
+
     def finished(self) -> dict | None:
         """final.json of a finished run with this config, else None."""
         if not self.final_path.is_file():
@@ -79,8 +97,11 @@ class RunFolder:
         return state
 
     def write_metrics(self, rows: list[dict]) -> None:
+        """One row per epoch; a run that diverged before its first epoch gets the identity
+        columns as a header, so every metrics.csv can be read."""
+        frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=[*self.identity, "epoch"])
         with atomic_path(self.metrics_path) as tmp:
-            pd.DataFrame(rows).to_csv(tmp, index=False)
+            frame.to_csv(tmp, index=False)
 
     def write_dictionary(self, atoms: np.ndarray) -> None:
         with atomic_path(self.dictionary_path) as tmp, open(tmp, "wb") as fh:

@@ -4,6 +4,7 @@ per-epoch validation, checkpoint and resume, divergence as a result, final files
 from __future__ import annotations
 
 import math
+import sys
 import time
 from abc import ABC, abstractmethod
 from typing import Any
@@ -86,6 +87,8 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         exp.load_state_dict(checkpoint["experiment"])
         _set_rng_state(checkpoint["rng"])
         rows, first_epoch, wall = checkpoint["rows"], checkpoint["epoch"], checkpoint["wall"]
+        print(f"resuming {folder.path} from its checkpoint at epoch {first_epoch}",
+              file=sys.stderr, flush=True)
     last_good = exp.dictionary().copy()
     status, diverged_at = "finished", None
 

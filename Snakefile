@@ -1,0 +1,44 @@
+"""vsc-bench: reproduce "Variational Sparse Coding with Learned Thresholding" (ICML 2022).
+
+    snakemake --cores 2                                   # quick preset (config/config.yaml)
+    snakemake --cores 8 --configfile config/paper.yaml    # paper scale
+    snakemake --profile profiles/slurm --configfile config/paper.yaml   # on a SLURM cluster
+
+The grid comes from the config; every rule calls the `vsc` command line. Nothing here
+imports torch: vsc.config is plain Python.
+"""
+
+import os
+import sys
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+sys.path.insert(0, workflow.basedir)  # vsc.config, also when the workflow's env lacks vsc
+
+# The quick preset is the default. A preset given with --configfile replaces it instead of
+# being merged over it, so every preset means exactly what its file says.
+if not workflow.overwrite_configfiles:
+
+    configfile: os.path.join(workflow.basedir, "config", "config.yaml")
+
+
+validate(config, "workflow/schemas/config.schema.json")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/linear.smk"
+include: "workflow/rules/baselines.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/figures.smk"
+
+
+report: "workflow/report/workflow.rst"
+
+
+rule all:
+    default_target: True
+    input:
+        TABLE1_FILES,
+        FIGURE_FILES,

@@ -1,0 +1,106 @@
+"""The workflow's static files: lint, dry runs, schema, pins, profiles, bad configs."""
+
+import json
+import re
+
+import pytest
+import yaml
+
+from tests.workflow.helpers import REPO, job_count, snakemake
+from vsc.config import FAMILY_NAMES, json_schema
+
+
+def _pins(lines):
+    pins = {}
+    for line in lines:
+        line = line.strip().lstrip("-").strip().strip('"').strip("',")
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def test_lint_passes(tmp_path):
+    result = snakemake("--lint", cwd=REPO)
+    assert result.returncode == 0 and "good condition" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("preset, expected", [
+    # resolved_config, patches, aggregate, figures, all + runs
+    ("config", 5 + 7 * 2 + 1 + 1),
+    ("test", 5 + 7 * 2 + 1 + 1),
+    ("paper", 5 + 7 * 2 * 3 + 3 + 3),
+])
+def test_dry_run_of_every_preset(tmp_path, preset, expected):
+    result = snakemake("-n", "--configfile", str(REPO / "config" / f"{preset}.yaml"),
+                       cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert job_count(result.stdout) == expected
+
+
+def test_dag_is_built_without_torch(tmp_path):
+    fake = tmp_path / "fake" / "torch"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('torch imported while building the DAG')")
+    result = snakemake("-n", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "fake")})
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("yaml_text, key", [
+    ("bogus: 1\n", "bogus"),
+    ("linear: {epochs: ten}\n", "epochs"),
+    ("linear: {families: [gaussian, cauchy]}\n", "cauchy"),
+    ("family: {threshold: {target_sparsity: -0.1}}\n", "target_sparsity"),
+])
+def test_bad_config_is_rejected_at_start_up(tmp_path, yaml_text, key):
+    (tmp_path / "bad.yaml").write_text(yaml_text)
+    result = snakemake("-n", "--configfile", str(tmp_path / "bad.yaml"), cwd=tmp_path)
+    assert result.returncode != 0
+    assert key in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_schema_file_is_the_generated_one():
+    on_disk = json.loads((REPO / "workflow" / "schemas" / "config.schema.json").read_text())
+    assert on_disk == json_schema(), "run `vsc schema --out workflow/schemas/config.schema.json`"
+
+
+def test_environment_files_agree_with_requirements():
+    requirements = _pins((REPO / "requirements.txt").read_text().splitlines())
+    environment = yaml.safe_load((REPO / "environment.yml").read_text())
+    rule_env = yaml.safe_load((REPO / "workflow" / "envs" / "vsc.yaml").read_text())
+    pyproject = (REPO / "pyproject.toml").read_text()
+    for name, spec in (("environment.yml", environment), ("workflow/envs/vsc.yaml", rule_env)):
+        pip = next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict))
+        pins = _pins(pip)
+        assert pins, name
+        for package, version in pins.items():
+            assert requirements.get(package) == version, f"{name}: {package}=={version}"
+        assert any(str(d).startswith("python=3.11") for d in spec["dependencies"]), name
+    for package, version in _pins(re.findall(r'"([^"]+==[^"]+)"', pyproject)).items():
+        assert requirements.get(package) == version, f"pyproject.toml: {package}"
+    assert requirements["torch"] == "2.13.0"
+
+
+def test_every_rule_names_the_conda_env():
+    rules = (REPO / "workflow" / "rules").glob("*.smk")
+    for path in rules:
+        text = path.read_text()
+        shell_rules = text.count("    shell:")
+        assert text.count("    conda:") == shell_rules, f"{path.name}: a shell rule without conda"
+
+
+def test_profiles():
+    local = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
+    assert local["rerun-incomplete"] is True and local["keep-going"] is False
+    assert local["printshellcmds"] is True and local["cores"] >= 1
+    slurm = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    assert slurm["executor"] == "slurm" and slurm["slurm-status-command"] == "squeue"
+    assert {"mem_mb", "runtime"} <= set(slurm["default-resources"])
+
+
+def test_quick_preset_covers_the_whole_grid():
+    cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    assert cfg["linear"]["samples"] == [1, 20]
+    assert "families" not in cfg["linear"]  # default: all seven
+    assert len(FAMILY_NAMES) == 7

@@ -1,0 +1,79 @@
+"""Real runs of the workflow on the tiny preset: outputs, idempotence, resume after a kill."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.workflow.helpers import REPO, snakemake, snakemake_command
+
+pytestmark = pytest.mark.slow
+TEST_CONFIG = str(REPO / "config" / "test.yaml")
+
+
+def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
+    result = snakemake("--cores", "2", "--configfile", TEST_CONFIG, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results, figures = tmp_path / "results" / "test", tmp_path / "figures" / "test"
+    for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv"):
+        assert (results / name).stat().st_size > 0
+    for stem in ("dictionaries", "table1", "val_loss"):
+        for ext in ("png", "pdf"):
+            assert (figures / f"{stem}.{ext}").stat().st_size > 0
+    table = pd.read_csv(results / "table1.csv")
+    assert len(table) == 7 * 2 + 1 + 2  # families x J, FISTA, two scikit-learn coders
+    assert table.val_loss_mean.notna().all()
+    runs = list((results / "runs" / "linear").iterdir())
+    assert len(runs) == 16
+    for run in runs:
+        assert json.loads((run / "final.json").read_text())["preset"] == "test"
+    again = snakemake("-n", "--configfile", TEST_CONFIG, cwd=tmp_path)
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_killed_training_job_resumes_without_redoing_finished_ones(tmp_path):
+    cfg = yaml.safe_load(open(TEST_CONFIG))
+    cfg["linear"].update(families=["gaussian", "laplacian"], samples=[1], epochs=150)
+    (tmp_path / "long.yaml").write_text(yaml.safe_dump(cfg))
+    runs = tmp_path / "results" / "test" / "runs" / "linear"
+    done, killed = runs / "gaussian_J1_seed0", runs / "laplacian_J1_seed0"
+    args = ["--cores", "1", "--configfile", str(tmp_path / "long.yaml")]
+
+    def target(run):  # relative, as the rules' outputs are; targets go before --configfile
+        return str((run / "final.json").relative_to(tmp_path))
+
+    first = snakemake(target(done), *args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    stamp = (done / "final.json").stat().st_mtime_ns
+
+    proc = subprocess.Popen(snakemake_command(target(killed), *args), cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        metrics = killed / "metrics.csv"
+        if metrics.exists() and len(pd.read_csv(metrics)) >= 3:
+            break
+        time.sleep(0.2)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the training job never reached epoch 3")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "final.json").exists() and (killed / "checkpoint.pt").exists()
+
+    assert snakemake("--unlock", *args, cwd=tmp_path).returncode == 0
+    resumed = snakemake(target(done), target(killed), *args,
+                        "--rerun-incomplete", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert (done / "final.json").stat().st_mtime_ns == stamp  # not redone
+    log = (tmp_path / "results" / "test" / "logs" / "linear" / "laplacian_J1_seed0.log")
+    assert "from its checkpoint at epoch" in log.read_text()
+    assert "from its checkpoint at epoch 0" not in log.read_text()
+    final = json.loads((killed / "final.json").read_text())
+    assert final["status"] == "finished" and final["epochs_completed"] == 150

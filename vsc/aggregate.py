@@ -1,0 +1,176 @@
+"""Aggregation of run folders into Table 1 (CSV, Markdown, LaTeX) and tidy curves.
+
+Reads only what runs wrote (final.json, metrics.csv). Diverged runs are counted and shown as
+diverged, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from vsc.config import FAMILY_NAMES
+
+# Table 1 of the paper (validation loss; METHOD.md section 5). Reference values to compare
+# against, not results of this suite.
+PAPER_TABLE1: dict[tuple[str, int], float] = {
+    ("fista", 1): 1.01e2,
+    ("gaussian", 1): 1.35e3, ("gaussian", 20): 1.35e3,
+    ("laplacian", 1): 5.96e2, ("laplacian", 20): 5.79e2,
+    ("spike_slab", 1): 2.52e2, ("spike_slab", 20): 2.39e2,
+    ("thresholded_gaussian", 1): 2.32e2, ("thresholded_gaussian", 20): 2.30e2,
+    ("thresholded_gaussian_gamma", 1): 2.85e2, ("thresholded_gaussian_gamma", 20): 2.70e2,
+    ("thresholded_laplacian", 1): 1.98e2, ("thresholded_laplacian", 20): 1.94e2,
+    ("thresholded_laplacian_gamma", 1): 2.23e2, ("thresholded_laplacian_gamma", 20): 2.11e2,
+}
+LABELS = {
+    "fista": "FISTA (baseline)",
+    "gaussian": "Gaussian", "laplacian": "Laplacian", "spike_slab": "Spike-and-slab",
+    "thresholded_gaussian": "Thresholded Gaussian",
+    "thresholded_gaussian_gamma": "Thresholded Gaussian+Gamma",
+    "thresholded_laplacian": "Thresholded Laplacian",
+    "thresholded_laplacian_gamma": "Thresholded Laplacian+Gamma",
+}
+METHOD_ORDER = ["fista", "sklearn_lasso_lars", "sklearn_lasso_cd", "sklearn_omp",
+                *FAMILY_NAMES]
+SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the paper's "
+              "settings; on other data or scales compare the ordering of methods.")
+
+
+def label(method: str) -> str:
+    if method.startswith("sklearn_"):
+        return f"scikit-learn ({method.removeprefix('sklearn_')})"
+    return LABELS.get(method, method)
+
+
+def read_finals(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
+    """One row per (run, method): final.json, with a scikit-learn run's transforms expanded
+    into one row per sparse-coding algorithm."""
+    rows = []
+    for run in map(Path, run_dirs):
+        path = run / "final.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing: the run in {run} has not finished")
+        final = json.loads(path.read_text())
+        final["run_dir"] = str(run)
+        transforms = final.pop("transforms", None)
+        if transforms:
+            for algorithm, scores in transforms.items():
+                rows.append({**final, **scores, "method": f"sklearn_{algorithm}"})
+        else:
+            rows.append(final)
+    return pd.DataFrame(rows)
+
+
+def table1(finals: pd.DataFrame) -> pd.DataFrame:
+    """One row per (method, J): seeds, validation loss mean and std over finished runs,
+    the paper's value and our ratio to it, fraction non-zero, divergences."""
+    out = []
+    for (method, samples), group in finals.groupby(["method", "samples"], sort=False):
+        ok = group[group.status == "finished"]
+        loss = ok.val_loss.astype(float)
+        paper = PAPER_TABLE1.get((method, int(samples)), math.nan)
+        mean = loss.mean() if len(ok) else math.nan
+        row = {
+            "method": method, "label": label(method), "J": int(samples),
+            "n_seeds": len(group), "n_diverged": int((group.status == "diverged").sum()),
+            "val_loss_mean": mean, "val_loss_std": loss.std(ddof=1) if len(ok) > 1 else math.nan,
+            "paper_val_loss": paper, "ratio_to_paper": mean / paper,
+            "frac_nonzero_mean": ok.frac_nonzero.astype(float).mean() if len(ok) else math.nan,
+            "dataset": ", ".join(sorted(group.dataset.unique())),
+            "preset": ", ".join(sorted(group.preset.unique())),
+        }
+        for optional in ("fista_val_loss", "frobenius_term", "val_recon", "val_l1"):
+            if optional in ok:
+                row[f"{optional}_mean"] = ok[optional].astype(float).mean()
+        out.append(row)
+    table = pd.DataFrame(out)
+    order = {m: i for i, m in enumerate(METHOD_ORDER)}
+    table["_order"] = table.method.map(lambda m: order.get(m, len(order)))
+    return table.sort_values(["_order", "J"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _cell(row: pd.Series | None, latex: bool = False) -> str:
+    if row is None:
+        return "-"
+    if row.n_diverged == row.n_seeds:
+        return "diverged"
+    value = f"{row.val_loss_mean:.2E}"
+    if not math.isnan(row.val_loss_std):
+        value += (r" $\pm$ " if latex else " ± ") + f"{row.val_loss_std:.1E}"
+    if row.n_diverged:
+        value += f" ({row.n_diverged}/{row.n_seeds} diverged)"
+    return value
+
+
+def _paper(method: str, j: int) -> str:
+    value = PAPER_TABLE1.get((method, j))
+    return "-" if value is None else f"{value:.2E}"
+
+
+def _layout(table: pd.DataFrame) -> tuple[list[str], list[int]]:
+    methods = list(dict.fromkeys(table.method))
+    return methods, sorted(table.J.unique())
+
+
+def table1_markdown(table: pd.DataFrame) -> str:
+    """The paper's layout: one row per method, our value and the paper's per J."""
+    methods, js = _layout(table)
+    by = {(r.method, r.J): r for r in table.itertuples()}
+    header = "| Method | " + " | ".join(f"J = {j} (ours) | J = {j} (paper)" for j in js) + " |"
+    lines = [header, "|---|" + "---|---|" * len(js)]
+    for m in methods:
+        cells = [f"{_cell(by.get((m, j)))} | {_paper(m, j)}" for j in js]
+        lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
+    datasets = ", ".join(sorted(table.dataset.unique()))
+    presets = ", ".join(sorted(table.preset.unique()))
+    seeds = int(table.n_seeds.max())
+    return ("# Table 1: validation loss (1/2 ||x - A b||^2 + 20 ||b||_1, mean over validation "
+            "patches)\n\n" + "\n".join(lines) +
+            f"\n\nData: {datasets}; preset: {presets}; up to {seeds} seed(s) per cell "
+            f"(mean ± standard deviation). {SCALE_NOTE}\n")
+
+
+def table1_latex(table: pd.DataFrame) -> str:
+    methods, js = _layout(table)
+    by = {(r.method, r.J): r for r in table.itertuples()}
+    cols = "l" + "rr" * len(js)
+    head = " & ".join(f"J={j} ours & J={j} paper" for j in js)
+    body = "\n".join(
+        f"{label(m)} & " + " & ".join(f"{_cell(by.get((m, j)), latex=True)} & {_paper(m, j)}"
+                                      for j in js) + r" \\" for m in methods)
+    datasets = ", ".join(sorted(table.dataset.unique()))
+    presets = ", ".join(sorted(table.preset.unique()))
+    return (f"% generated by vsc aggregate; data: {datasets}; preset: {presets}\n"
+            f"\\begin{{tabular}}{{{cols}}}\n\\toprule\nMethod & {head} \\\\\n\\midrule\n"
+            f"{body}\n\\bottomrule\n\\end{{tabular}}\n")
+
+
+def read_curves(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
+    """Every run's per-epoch metrics, stacked (tidy: one row per run and epoch)."""
+    frames = []
+    for run in map(Path, run_dirs):
+        frame = pd.read_csv(run / "metrics.csv")
+        if frame.empty:  # diverged before its first epoch: nothing to plot
+            continue
+        frame["run_dir"] = str(run)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def kendall_tau(a: Iterable[float], b: Iterable[float]) -> float:
+    """Kendall's tau-a between two orderings of the same items (NaN pairs skipped)."""
+    x, y = np.asarray(list(a), float), np.asarray(list(b), float)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    n = len(x)
+    if n < 2:
+        return math.nan
+    concordant = sum(np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])
+                     for i in range(n) for j in range(i + 1, n))
+    return float(concordant / (n * (n - 1) / 2))

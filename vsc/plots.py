@@ -1,0 +1,139 @@
+"""Figures from saved CSVs and arrays only; each names the data and preset that made it."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from vsc.aggregate import PAPER_TABLE1, label
+from vsc.io import atomic_path
+
+J_COLOURS = {1: "tab:blue", 20: "tab:orange"}
+
+
+def provenance_line(frame: pd.DataFrame) -> str:
+    datasets = ", ".join(sorted(frame.dataset.astype(str).unique()))
+    presets = ", ".join(sorted(frame.preset.astype(str).unique()))
+    return f"data: {datasets} | preset: {presets}"
+
+
+def save(fig: plt.Figure, stem: str | Path) -> list[Path]:
+    """Write ``stem``.png and ``stem``.pdf atomically; returns both paths."""
+    paths = []
+    for suffix in (".png", ".pdf"):
+        path = Path(f"{stem}{suffix}")
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=suffix[1:], dpi=120, bbox_inches="tight")
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def atom_grid(atoms: np.ndarray, patch: int | None = None, pad: int = 1) -> np.ndarray:
+    """Tile a [P*P, K] dictionary into one image, atoms sorted by norm (largest first), each
+    scaled to [-1, 1] by its own largest magnitude. Returns [H, W] with NaN padding."""
+    d, k = atoms.shape
+    patch = patch or round(math.sqrt(d))
+    order = np.argsort(-np.linalg.norm(atoms, axis=0))
+    cols = math.ceil(math.sqrt(k))
+    rows = math.ceil(k / cols)
+    grid = np.full((rows * (patch + pad) - pad, cols * (patch + pad) - pad), np.nan)
+    for i, idx in enumerate(order):
+        atom = atoms[:, idx].reshape(patch, patch)
+        scale = np.abs(atom).max() or 1.0
+        r, c = divmod(i, cols)
+        grid[r * (patch + pad):r * (patch + pad) + patch,
+             c * (patch + pad):c * (patch + pad) + patch] = atom / scale
+    return grid
+
+
+def plot_dictionaries(finals: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """One panel per (method, J): the lowest seed's dictionary, atoms sorted by norm."""
+    # a scikit-learn run has one row per coding algorithm but a single dictionary
+    runs = (finals.drop_duplicates("run_dir").sort_values("seed")
+            .drop_duplicates(["method", "samples"]))
+    n = len(runs)
+    cols = min(4, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.5 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, run in zip(axes.flat, runs.itertuples(), strict=False):
+        atoms = np.load(Path(run.run_dir) / "dictionary.npy")
+        ax.imshow(atom_grid(atoms), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
+        name = "scikit-learn" if run.method.startswith("sklearn_") else label(run.method)
+        ax.set_title(f"{name}\nJ={run.samples}, mean norm "
+                     f"{np.linalg.norm(atoms, axis=0).mean():.1f}", fontsize=8)
+    fig.suptitle(f"Learned dictionaries, atoms sorted by norm ({provenance_line(runs)})",
+                 fontsize=10)
+    return save(fig, stem)
+
+
+def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """Validation loss per method on a log scale, J side by side, the paper's values marked."""
+    methods = list(dict.fromkeys(table.method))
+    js = sorted(table.J.unique())
+    fig, ax = plt.subplots(figsize=(1.1 * len(methods) + 2, 4.5))
+    width = 0.25
+    labelled: set[str] = set()
+
+    def once(text: str) -> str | None:  # each legend entry once
+        if text in labelled:
+            return None
+        labelled.add(text)
+        return text
+
+    for k, j in enumerate(js):
+        offset = (k - (len(js) - 1) / 2) * width
+        sub = table[table.J == j].set_index("method")
+        colour = J_COLOURS.get(j, f"C{k}")
+        for i, m in enumerate(methods):
+            if m not in sub.index:
+                continue
+            row = sub.loc[m]
+            if row.n_diverged == row.n_seeds:
+                ax.annotate("diverged", (i + offset, 0.5), xycoords=("data", "axes fraction"),
+                            rotation=90, ha="center", fontsize=7, color=colour)
+                continue
+            ax.errorbar(i + offset, row.val_loss_mean,
+                        yerr=0 if math.isnan(row.val_loss_std) else row.val_loss_std,
+                        fmt="o", color=colour, label=once(f"ours, J={j}"))
+            paper = PAPER_TABLE1.get((m, int(j)))
+            if paper:
+                ax.plot(i + offset, paper, marker="_", markersize=14, color=colour, mew=2,
+                        linestyle="none", label=once(f"paper, J={j}"))
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(methods)), [label(m) for m in methods], rotation=35, ha="right",
+                  fontsize=8)
+    ax.set_ylabel("validation loss (log scale)")
+    ax.set_title(f"Table 1: validation loss per method ({provenance_line(table)})", fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(axis="y", alpha=0.3, which="both")
+    return save(fig, stem)
+
+
+def plot_curves(curves: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """Validation loss per epoch for every run, one panel per J."""
+    js = sorted(curves.samples.unique())
+    fig, axes = plt.subplots(1, len(js), figsize=(6 * len(js), 4.2), squeeze=False,
+                             sharey=True)
+    for ax, j in zip(axes[0], js, strict=True):
+        for i, ((method, seed), run) in enumerate(
+                curves[curves.samples == j].groupby(["method", "seed"], sort=False)):
+            ax.plot(run.epoch, run.val_loss, marker=".", color=f"C{i % 10}",
+                    label=f"{label(method)} (seed {seed})")
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_title(f"J = {j}")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=6)
+    axes[0][0].set_ylabel("validation loss (log scale)")
+    fig.suptitle(f"Validation loss per epoch ({provenance_line(curves)})", fontsize=10)
+    return save(fig, stem)
