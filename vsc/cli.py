@@ -11,81 +11,74 @@ from vsc.config import ConfigError
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
 
 
-def command(name: str, help: str):
-    """Register ``fn(args)`` as a subcommand whose arguments ``setup(parser)`` declares."""
-    def wrap(setup):
-        def register(fn):
-            COMMANDS[name] = (help, setup, fn)
-            return fn
-        return register
-    return wrap
+def command(name: str, help: str, setup: Callable[[argparse.ArgumentParser], None]):
+    """Register the decorated ``fn(args)`` as subcommand ``name``; ``setup`` adds its
+    arguments to the subcommand's parser."""
+    def register(fn):
+        COMMANDS[name] = (help, setup, fn)
+        return fn
+    return register
 
 
-def _run_args(parser: argparse.ArgumentParser, family: bool = False, samples: bool = False
-              ) -> None:
-    parser.add_argument("--config", required=True, help="YAML preset, e.g. config/config.yaml")
-    if family:
-        parser.add_argument("--family", required=True, help="variational family name")
-    if samples:
-        parser.add_argument("--samples", "-J", type=int, required=True, help="samples J")
-    parser.add_argument("--seed", type=int, required=True, help="seed of the run")
-    parser.add_argument("--out", required=True, help="run folder to write (resumed if present)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--replace-stale", action="store_true",
-                        help="if --out holds a run made with a different config, delete its run "
-                        "files and start again (default: stop with an error)")
+def run_args(family: bool = False, samples: bool = False):
+    """Arguments shared by the training commands."""
+    def setup(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--config", required=True, help="YAML preset, e.g. config/config.yaml")
+        if family:
+            parser.add_argument("--family", required=True, help="variational family name")
+        if samples:
+            parser.add_argument("--samples", "-J", type=int, required=True, help="samples J")
+        parser.add_argument("--seed", type=int, required=True, help="seed of the run")
+        parser.add_argument("--out", required=True,
+                            help="run folder to write (resumed if interrupted)")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--replace-stale", action="store_true",
+                            help="if --out holds a run made with a different config, delete its "
+                            "run files and start again (default: stop with an error)")
+    return setup
 
 
-@command("linear", "train one linear variational sparse-coding run")
-def _linear_args(p):
-    _run_args(p, family=True, samples=True)
-
-
-@_linear_args
-def _linear(args) -> None:
+def _train(train: Callable, args, *positional, progress: bool = True) -> None:
+    """Load the config, run ``train`` and print a one-line summary of final.json."""
     from vsc.config import load_config
+
+    options = {"replace_stale": args.replace_stale}
+    if progress:
+        options["progress"] = not args.no_progress
+    final = train(load_config(args.config), *positional, args.seed, args.out, **options)
+    print(f"{final['method']} J={final['samples']} seed={final['seed']}: "
+          f"status={final['status']} val_loss={final.get('val_loss')} "
+          f"frac_nonzero={final.get('frac_nonzero')} wall={final['wall_seconds']:.1f}s")
+
+
+@command("linear", "train one linear variational sparse-coding run",
+         run_args(family=True, samples=True))
+def _linear(args) -> None:
     from vsc.linear import train_linear
 
-    final = train_linear(load_config(args.config), args.family, args.samples, args.seed,
-                         args.out, progress=not args.no_progress, replace_stale=args.replace_stale)
-    _report(final)
+    _train(train_linear, args, args.family, args.samples)
 
 
-@command("fista", "train the FISTA dictionary-learning baseline")
-def _fista_args(p):
-    _run_args(p)
-
-
-@_fista_args
+@command("fista", "train the FISTA dictionary-learning baseline", run_args())
 def _fista(args) -> None:
     from baselines.dictionary_learning import train_fista
-    from vsc.config import load_config
 
-    _report(train_fista(load_config(args.config), args.seed, args.out,
-                        progress=not args.no_progress, replace_stale=args.replace_stale))
+    _train(train_fista, args)
 
 
-@command("sklearn", "fit scikit-learn's MiniBatchDictionaryLearning and score it")
-def _sklearn_args(p):
-    _run_args(p)
-
-
-@_sklearn_args
+@command("sklearn", "fit scikit-learn's MiniBatchDictionaryLearning and score it", run_args())
 def _sklearn(args) -> None:
     from baselines.sklearn_baseline import train_sklearn
-    from vsc.config import load_config
 
-    _report(train_sklearn(load_config(args.config), args.seed, args.out,
-                          replace_stale=args.replace_stale))
+    _train(train_sklearn, args, progress=False)
 
 
-@command("patches", "extract (or find in the cache) the patch set of a config")
-def _patches_args(p):
+def _patches_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, help="YAML preset")
     p.add_argument("--out", required=True, help="manifest JSON to write")
 
 
-@_patches_args
+@command("patches", "extract (or find in the cache) the patch set of a config", _patches_args)
 def _patches(args) -> None:
     from vsc.config import load_config
     from vsc.data.patches import load_patches
@@ -98,28 +91,27 @@ def _patches(args) -> None:
           f"validation patches of {patches.train.shape[1]} pixels")
 
 
-@command("download-images", "download Olshausen's IMAGES.mat and verify it")
-def _download_args(p):
+def _download_args(p: argparse.ArgumentParser) -> None:
     from vsc.config import IMAGES_MAT_URL
 
     p.add_argument("--url", default=IMAGES_MAT_URL, help="where to download from")
     p.add_argument("--out", required=True, help="destination, e.g. resources/IMAGES.mat")
 
 
-@_download_args
+@command("download-images", "download Olshausen's IMAGES.mat and verify it", _download_args)
 def _download(args) -> None:
     from vsc.data.download import download_images_mat
 
     print(f"saved and verified {download_images_mat(args.url, args.out)}")
 
 
-@command("aggregate", "Table 1 (CSV, Markdown, LaTeX) and tidy curves from run folders")
-def _aggregate_args(p):
+def _aggregate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", nargs="+", required=True, help="run folders to aggregate")
     p.add_argument("--out-dir", required=True, help="where table1.* and the curves go")
 
 
-@_aggregate_args
+@command("aggregate", "Table 1 (CSV, Markdown, LaTeX) and tidy curves from run folders",
+         _aggregate_args)
 def _aggregate(args) -> None:
     from pathlib import Path
 
@@ -137,15 +129,14 @@ def _aggregate(args) -> None:
     print(aggregate.table1_markdown(table))
 
 
-@command("figures", "dictionary grids, Table 1 dot plot and loss curves")
-def _figures_args(p):
+def _figures_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", nargs="+", required=True, help="run folders (for dictionaries)")
     p.add_argument("--table", required=True, help="table1.csv written by vsc aggregate")
     p.add_argument("--curves", required=True, help="linear_curves.csv written by vsc aggregate")
     p.add_argument("--out-dir", required=True, help="where the PNG and PDF figures go")
 
 
-@_figures_args
+@command("figures", "dictionary grids, Table 1 dot plot and loss curves", _figures_args)
 def _figures(args) -> None:
     from pathlib import Path
 
@@ -161,12 +152,12 @@ def _figures(args) -> None:
     print("\n".join(map(str, written)))
 
 
-@command("schema", "print the JSON schema of the config (workflow/schemas/ is generated)")
-def _schema_args(p):
+def _schema_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="file to write (default: standard output)")
 
 
-@_schema_args
+@command("schema", "print the JSON schema of the config (workflow/schemas/ is generated)",
+         _schema_args)
 def _schema(args) -> None:
     import json
 
@@ -178,13 +169,6 @@ def _schema(args) -> None:
         write_text(args.out, text)
     else:
         print(text, end="")
-
-
-def _report(final: dict | None) -> None:
-    if final:
-        print(f"{final['method']} J={final['samples']} seed={final['seed']}: "
-              f"status={final['status']} val_loss={final.get('val_loss')} "
-              f"frac_nonzero={final.get('frac_nonzero')} wall={final['wall_seconds']:.1f}s")
 
 
 def build_parser() -> argparse.ArgumentParser:

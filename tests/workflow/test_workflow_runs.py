@@ -34,6 +34,9 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
         assert json.loads((run / "final.json").read_text())["preset"] == "test"
     again = snakemake("-n", "--configfile", TEST_CONFIG, cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr
+    report = snakemake("--report", "report.html", "--configfile", TEST_CONFIG, cwd=tmp_path)
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert (tmp_path / "report.html").stat().st_size > 10_000
 
 
 def test_killed_training_job_resumes_without_redoing_finished_ones(tmp_path):
