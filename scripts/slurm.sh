@@ -44,6 +44,7 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
 fi
 
 mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/munge"
+chmod 755 "$dir"  # munged runs as user munge and keeps its PID file below it
 host=$(hostname -s)
 cpus=$(nproc)
 mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 512 ))
