@@ -32,6 +32,7 @@ include: "workflow/rules/linear.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/dnn.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -42,3 +43,4 @@ rule all:
     input:
         TABLE1_FILES,
         FIGURE_FILES,
+        DNN_FILES,

@@ -59,6 +59,32 @@ def _linear(args) -> None:
     _train(train_linear, args, args.family, args.samples)
 
 
+@command("dnn", "train one DNN-generator run (stand-in images or CelebA)",
+         run_args(family=True, samples=True))
+def _dnn(args) -> None:
+    from vsc.dnn import train_dnn
+
+    _train(train_dnn, args, args.family, args.samples)
+
+
+def _recover_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, help="YAML preset the run was trained with")
+    p.add_argument("--run", required=True, help="a finished DNN run folder")
+    p.add_argument("--out", required=True, help="folder for recovered.npy and recovery.json")
+    p.add_argument("--center", action="store_true",
+                   help="subtract mean image and code before the fit (the paper does not)")
+
+
+@command("recover", "fit a linear dictionary to a DNN run's codes (and score it on the "
+         "stand-in)", _recover_args)
+def _recover(args) -> None:
+    from vsc.config import load_config
+    from vsc.recovery import recover
+
+    result = recover(load_config(args.config), args.run, args.out, center=args.center)
+    print({k: v for k, v in result.items() if k not in ("dataset", "preset")})
+
+
 @command("fista", "train the FISTA dictionary-learning baseline", run_args())
 def _fista(args) -> None:
     from baselines.dictionary_learning import train_fista
@@ -127,6 +153,61 @@ def _aggregate(args) -> None:
     with atomic_path(out / "linear_curves.csv") as tmp:
         aggregate.read_curves(args.runs).to_csv(tmp, index=False)
     print(aggregate.table1_markdown(table))
+
+
+def _aggregate_dnn_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", nargs="+", required=True, help="DNN run folders")
+    p.add_argument("--recoveries", nargs="*", default=[], help="folders written by vsc recover")
+    p.add_argument("--out", required=True, help="CSV to write (e.g. results/dnn_metrics.csv)")
+
+
+@command("aggregate-dnn", "per-pixel MSE and recovery scores of DNN runs", _aggregate_dnn_args)
+def _aggregate_dnn(args) -> None:
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from vsc import aggregate
+    from vsc.io import atomic_path
+
+    recoveries = pd.DataFrame([json.loads((Path(d) / "recovery.json").read_text())
+                               for d in args.recoveries])
+    table = aggregate.dnn_table(aggregate.read_finals(args.runs), recoveries)
+    with atomic_path(args.out) as tmp:
+        table.to_csv(tmp, index=False)
+    print(table.to_string(index=False))
+
+
+def _recovery_figure_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recoveries", nargs="+", required=True, help="folders of vsc recover")
+    p.add_argument("--out", required=True, help="figure path without extension")
+    p.add_argument("--layout", choices=["top_random", "rank_strata"], default="top_random",
+                   help="top_random: the paper's figure; rank_strata: the reference notebook's")
+
+
+@command("recovery-figure", "recovered dictionaries side by side", _recovery_figure_args)
+def _recovery_figure(args) -> None:
+    import json
+    from pathlib import Path
+
+    import numpy as np
+
+    from vsc import plots
+    from vsc.aggregate import label
+
+    panels, meta = {}, []
+    for folder in map(Path, args.recoveries):
+        info = json.loads((folder / "recovery.json").read_text())
+        meta.append(info)
+        score = info.get("recovered_fraction")
+        name = f"{label(info['method'])}, J={info['samples']}"
+        if score is not None:
+            name += f" (recovered {score:.0%} of true atoms)"
+        panels[name] = np.load(folder / "recovered.npy")
+    provenance = (f"data: {', '.join(sorted({m['dataset'] for m in meta}))} | preset: "
+                  f"{', '.join(sorted({m['preset'] for m in meta}))}")
+    print(plots.plot_recovered(panels, provenance, args.out, layout=args.layout))
 
 
 def _figures_args(p: argparse.ArgumentParser) -> None:

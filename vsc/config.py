@@ -52,8 +52,38 @@ def param(default: Any = dataclasses.MISSING, *, help: str, ge: float | None = N
 
 
 @dataclass(frozen=True)
+class CelebaConfig:
+    """CelebA aligned images for the DNN experiment (METHOD.md section 6)."""
+
+    root: str | None = param(
+        None, help="folder holding img_align_celeba/ (or img_align_celeba.zip) and "
+        "list_eval_partition.txt")
+    max_train: int = param(150000, ge=1, help="training images used (the first ones)")
+    max_test: int | None = param(None, ge=1, help="test images used (default: all)")
+    crop: int = param(140, ge=1, help="side of the centre crop in pixels")
+    image_size: int = param(64, ge=8, help="side after resizing (the networks expect 64)")
+    recovery_size: int = param(32, ge=4, help="side of the images a dictionary is fitted to")
+    num_workers: int = param(4, ge=0, help="DataLoader worker processes decoding JPEGs")
+
+
+@dataclass(frozen=True)
+class StandinConfig:
+    """A CelebA stand-in with a known generator: RGB 64x64 images that are sparse
+    combinations of fixed ground-truth atoms, plus noise (so recovery can be scored)."""
+
+    n_train: int = param(2000, ge=1, help="training images")
+    n_test: int = param(500, ge=1, help="test images")
+    n_atoms: int = param(24, ge=1, help="ground-truth atoms")
+    active: int = param(3, ge=1, help="atoms active in each image")
+    amplitude: float = param(0.75, gt=0, help="scale of the Laplacian code amplitudes")
+    noise: float = param(0.01, ge=0, help="standard deviation of the pixel noise")
+    seed: int = param(0, ge=0, help="seed of atoms, codes and noise")
+
+
+@dataclass(frozen=True)
 class DataConfig:
-    """Natural-image patches for the linear experiment (METHOD.md section 5)."""
+    """Natural-image patches for the linear experiment (METHOD.md section 5), and the image
+    sets of the DNN experiment (section 6)."""
 
     source: Literal["bundled", "images_mat", "folder"] = param(
         "bundled", help="bundled: photographs shipped with scikit-image/scikit-learn, whitened; "
@@ -69,6 +99,8 @@ class DataConfig:
         "as the reference); by_image: validation patches come from held-out images")
     seed: int = param(0, ge=0, help="seed of the patch shuffle")
     cache_dir: str = param("resources/patches", help="where extracted patch sets are cached")
+    celeba: CelebaConfig = param(help="CelebA (DNN experiment)", factory=CelebaConfig)
+    standin: StandinConfig = param(help="synthetic CelebA stand-in", factory=StandinConfig)
 
 
 @dataclass(frozen=True)
@@ -194,6 +226,47 @@ class SklearnConfig:
     omp_nonzero: int = param(20, ge=1, help="non-zeros per code for omp")
 
 
+def _dnn_family_defaults() -> FamilyConfig:
+    # CelebA: the spike-and-slab temperature anneals down to 0.005 (METHOD.md section 2)
+    return FamilyConfig(spike_slab=SpikeSlabConfig(temperature_min=0.005))
+
+
+@dataclass(frozen=True)
+class DnnConfig:
+    """The convolutional generator (METHOD.md section 6)."""
+
+    dataset: Literal["standin", "celeba"] = param(
+        "standin", help="standin: the synthetic image set with known atoms; celeba: CelebA at "
+        "data.celeba.root")
+    families: list[FamilyName] = param(
+        help="families of the grid", min_items=1,
+        factory=lambda: ["gaussian", "spike_slab", "thresholded_gaussian",
+                         "thresholded_gaussian_gamma", "thresholded_laplacian",
+                         "thresholded_laplacian_gamma"])
+    samples: list[int] = param(help="J values of the grid", min_items=1, ge=1,
+                               factory=lambda: [10])
+    seeds: list[int] = param(help="seeds of the grid", min_items=1, ge=0, factory=lambda: [0])
+    latents: int = param(512, ge=1, help="code size")
+    width: float = param(1.0, gt=0, help="channel multiplier of encoder and decoder "
+                         "(1: the paper's 64-64-128-256-256 / 128-128-64-64)")
+    epochs: int = param(300, ge=1, help="training epochs")
+    batch_size: int = param(500, ge=1, help="images per iteration")
+    lr: float = param(3e-4, gt=0, help="peak Adam learning rate")
+    betas: list[float] = param(help="Adam betas", ge=0, lt=1, factory=lambda: [0.5, 0.999])
+    weight_decay: float = param(1e-5, ge=0, help="Adam weight decay")
+    schedule: ScheduleConfig = param(help="one-cycle schedule", factory=ScheduleConfig)
+    kl_weight: float = param(1e-3, ge=0, help="weight of the KL term")
+    estimator: Literal["max", "avg", "iwae"] = param("max", help="training estimator")
+    eval_samples: int = param(20, ge=1, help="J of the max-ELBO reconstruction at validation")
+    recovery_samples: int = param(50, ge=1, help="J when encoding for dictionary recovery")
+    recovery_families: list[FamilyName] = param(
+        help="families whose recovered dictionaries are drawn side by side",
+        factory=lambda: ["gaussian", "thresholded_gaussian_gamma"])
+    amp: bool = param(True, help="mixed precision (bfloat16 autocast) on CUDA")
+    family: FamilyConfig = param(help="family settings of the DNN experiment",
+                                 factory=_dnn_family_defaults)
+
+
 @dataclass(frozen=True)
 class WorkflowConfig:
     gpu: bool = param(False, help="request a GPU for training rules (cluster profiles)")
@@ -201,6 +274,7 @@ class WorkflowConfig:
     mem_mb: int = param(4000, ge=100, help="memory per training job in MB")
     runtime_linear: int = param(30, ge=1, help="minutes per linear training job")
     runtime_fista: int = param(30, ge=1, help="minutes per FISTA training job")
+    runtime_dnn: int = param(60, ge=1, help="minutes per DNN training job")
 
 
 @dataclass(frozen=True)
@@ -216,26 +290,39 @@ class Config:
     linear: LinearConfig = param(help="linear experiment", factory=LinearConfig)
     fista: FistaConfig = param(help="FISTA baseline", factory=FistaConfig)
     sklearn: SklearnConfig = param(help="scikit-learn baseline", factory=SklearnConfig)
+    dnn: DnnConfig = param(help="DNN generator experiment", factory=DnnConfig)
     workflow: WorkflowConfig = param(help="resources of workflow rules", factory=WorkflowConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def digest(self) -> str:
-        """Short hash of the settings that change a run's numbers. The grid (which families,
-        J and seeds exist), resources and output places are left out, so growing the grid
-        or moving the cache keeps finished runs valid."""
+    def digest(self, experiment: str = "linear") -> str:
+        """Short hash of the settings that change the numbers of an ``experiment``'s runs
+        ('linear' or 'dnn'). The grid (which families, J and seeds exist), resources, output
+        places and the other experiment's settings are left out, so growing the grid or
+        tuning one experiment keeps the other's finished runs valid."""
         settings = self.to_dict()
-        for section, key in _NOT_IN_DIGEST:
-            (settings[section] if section else settings).pop(key)
-        text = json.dumps(settings, sort_keys=True)
+        data = settings.pop("data")
+        for key in _NOT_IN_DIGEST:
+            settings.pop(key)
+        for section in ("linear", "fista", "sklearn", "dnn"):
+            for key in ("families", "samples", "seeds", "recovery_families"):
+                settings[section].pop(key, None)
+        images = {k: data.pop(k) for k in ("celeba", "standin")}
+        for key in ("cache_dir", "download", "url"):
+            data.pop(key)
+        if experiment == "linear":
+            chosen = {k: settings[k] for k in ("device", "family", "linear", "fista", "sklearn")}
+            chosen["data"] = data
+        elif experiment == "dnn":
+            chosen = {"device": settings["device"], "dnn": settings["dnn"], "data": images}
+        else:
+            raise ValueError(f"unknown experiment {experiment!r}")
+        text = json.dumps(chosen, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-_NOT_IN_DIGEST = (("", "workflow"), ("", "results_dir"), ("", "figures_dir"),
-                  ("", "preset"), ("linear", "families"), ("linear", "samples"),
-                  ("linear", "seeds"), ("fista", "seeds"), ("sklearn", "seeds"),
-                  ("data", "cache_dir"), ("data", "download"), ("data", "url"))
+_NOT_IN_DIGEST = ("workflow", "results_dir", "figures_dir", "preset")
 
 
 # --------------------------------------------------------------------------- parsing

@@ -137,3 +137,50 @@ def plot_curves(curves: pd.DataFrame, stem: str | Path) -> list[Path]:
     axes[0][0].set_ylabel("validation loss (log scale)")
     fig.suptitle(f"Validation loss per epoch ({provenance_line(curves)})", fontsize=10)
     return save(fig, stem)
+
+
+def recovered_atom_order(atoms: np.ndarray, rows: int, cols: int, layout: str = "top_random",
+                         seed: int = 0) -> np.ndarray:
+    """Which recovered atoms [P, K] fill a rows x cols grid, by norm rank (0 = largest).
+
+    top_random (the paper's figure): first row the largest atoms, bottom row random ones
+    (seeded), rows between evenly spaced norm-rank strata. rank_strata (the reference
+    notebook): every row an evenly spaced stratum of the norm ranking."""
+    k = atoms.shape[1]
+    ranked = np.argsort(-np.linalg.norm(atoms, axis=0))
+    starts = np.linspace(0, max(0, k - cols), rows).round().astype(int)
+    picks = [ranked[s:s + cols] for s in starts]
+    if layout == "top_random":
+        picks[0] = ranked[:cols]
+        if rows > 1:
+            picks[-1] = np.random.default_rng(seed).choice(k, size=min(cols, k), replace=False)
+    elif layout != "rank_strata":
+        raise ValueError(f"unknown layout {layout!r}: use 'top_random' or 'rank_strata'")
+    return np.concatenate(picks)
+
+
+def plot_recovered(recovered: dict[str, np.ndarray], provenance: str, stem: str | Path,
+                   rows: int = 4, cols: int = 8, size: int = 32,
+                   layout: str = "top_random") -> list[Path]:
+    """Recovered dictionaries side by side (e.g. Gaussian vs Thresholded Gaussian+Gamma);
+    each atom is an RGB image scaled to its own range."""
+    fig, axes = plt.subplots(1, len(recovered), figsize=(cols * 0.9 * len(recovered) + 1,
+                                                         rows * 0.9 + 1), squeeze=False)
+    for ax, (name, atoms) in zip(axes[0], recovered.items(), strict=True):
+        ax.axis("off")
+        if atoms.size == 0:
+            ax.set_title(f"{name}: diverged", fontsize=9)
+            continue
+        order = recovered_atom_order(atoms, rows, cols, layout)
+        canvas = np.ones((rows * (size + 1), cols * (size + 1), 3))
+        for i, idx in enumerate(order):
+            img = atoms[:, idx].reshape(3, size, size).transpose(1, 2, 0)
+            img = (img - img.min()) / (np.ptp(img) or 1.0)
+            r, c = divmod(i, cols)
+            canvas[r * (size + 1):r * (size + 1) + size, c * (size + 1):c * (size + 1) + size] = img
+        ax.imshow(canvas, interpolation="nearest")
+        ax.set_title(name, fontsize=9)
+    caption = ("top row: largest atoms; bottom row: random atoms" if layout == "top_random"
+               else "rows: evenly spaced norm-rank strata")
+    fig.suptitle(f"Dictionaries recovered from DNN codes ({caption}; {provenance})", fontsize=9)
+    return save(fig, stem)

@@ -33,7 +33,7 @@ class RunFolder:
         self.path = Path(path)
         self.config = config
         self.identity = identity
-        self.digest = config.digest()
+        self.digest = config.digest(identity.get("experiment", "linear"))
 
     config_path = property(lambda self: self.path / "config.json")
     metrics_path = property(lambda self: self.path / "metrics.csv")

@@ -47,12 +47,16 @@ class Experiment(ABC):
     def load_state_dict(self, state: dict[str, Any]) -> None: ...
 
     @abstractmethod
-    def dictionary(self) -> np.ndarray:
-        """The current [D, K] dictionary."""
+    def dictionary(self) -> np.ndarray | None:
+        """The current [D, K] dictionary (None for a generator without one)."""
 
     def summary(self) -> dict[str, Any]:
         """Run-level facts for final.json (e.g. lambda0)."""
         return {}
+
+
+def _copy(atoms: np.ndarray | None) -> np.ndarray | None:
+    return None if atoms is None else atoms.copy()
 
 
 def _rng_state() -> dict[str, Any]:
@@ -89,7 +93,7 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         rows, first_epoch, wall = checkpoint["rows"], checkpoint["epoch"], checkpoint["wall"]
         print(f"resuming {folder.path} from its checkpoint at epoch {first_epoch}",
               file=sys.stderr, flush=True)
-    last_good = exp.dictionary().copy()
+    last_good = _copy(exp.dictionary())
     status, diverged_at = "finished", None
 
     bar = tqdm(range(first_epoch, exp.epochs), initial=first_epoch, total=exp.epochs,
@@ -108,7 +112,7 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         wall += time.perf_counter() - started
         rows.append({**folder.identity, "epoch": epoch + 1, **train_stats, **val_stats,
                      "wall_seconds": wall})
-        last_good = exp.dictionary().copy()
+        last_good = _copy(exp.dictionary())
         folder.save_checkpoint({"experiment": exp.state_dict(), "rng": _rng_state(),
                                 "rows": rows, "epoch": epoch + 1, "wall": wall})
         folder.write_metrics(rows)
@@ -116,7 +120,8 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch < exp.epochs:
             return None
 
-    folder.write_dictionary(last_good)
+    if last_good is not None:
+        folder.write_dictionary(last_good)
     folder.write_metrics(rows)
     last = rows[-1] if rows and status == "finished" else {}
     final = {**folder.identity, **exp.summary(),

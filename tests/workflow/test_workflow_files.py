@@ -26,16 +26,26 @@ def test_lint_passes(tmp_path):
 
 
 @pytest.mark.parametrize("preset, expected", [
-    # resolved_config, patches, aggregate, figures, all + runs
-    ("config", 5 + 7 * 2 + 1 + 1),
-    ("test", 5 + 7 * 2 + 1 + 1),
-    ("paper", 5 + 7 * 2 * 3 + 3 + 3),
+    # resolved_config, patches, aggregate, figures, all, linear runs, FISTA, scikit-learn,
+    # then DNN runs and their recoveries, dnn_metrics, recovery_figure
+    ("config", 5 + 7 * 2 + 1 + 1 + 6 * 2 + 2),
+    ("test", 5 + 7 * 2 + 1 + 1 + 6 * 2 + 2),
+    ("paper", 5 + 7 * 2 * 3 + 3 + 3 + 6 * 3 * 2 + 2),
 ])
 def test_dry_run_of_every_preset(tmp_path, preset, expected):
     result = snakemake("-n", "--configfile", str(REPO / "config" / f"{preset}.yaml"),
                        cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert job_count(result.stdout) == expected
+
+
+def test_paper_preset_without_celeba_stops_at_start_up(tmp_path):
+    result = snakemake("--cores", "1", "--configfile", str(REPO / "config" / "paper.yaml"),
+                       cwd=tmp_path)
+    assert result.returncode != 0
+    assert "CelebA is missing" in result.stdout + result.stderr
+    assert "list_eval_partition.txt" in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists()
 
 
 def test_dag_is_built_without_torch(tmp_path):

@@ -19,12 +19,14 @@ RESOLVED_CONFIG = f"{RESULTS}/config.yaml"
 PATCHES = f"{RESULTS}/data/patches.json"
 # The digest of the settings that change a run's numbers: a rule whose params change reruns,
 # while growing the grid or changing resources leaves finished runs alone.
-DIGEST = CFG.digest()
+DIGEST = CFG.digest("linear")
+DIGEST_DNN = CFG.digest("dnn")
 
 # Files every training run declares. checkpoint.pt is deliberately NOT declared: Snakemake
 # deletes the declared outputs of an interrupted job, and the checkpoint must survive that
 # for the rerun to resume instead of starting over.
 RUN_FILES = ["final.json", "metrics.csv", "dictionary.npy", "config.json"]
+DNN_RUN_FILES = ["final.json", "metrics.csv", "config.json"]  # a DNN has no dictionary
 
 # vsc from this checkout, also inside a --sdm conda env that only holds the dependencies.
 VSC = f"PYTHONPATH={shlex.quote(workflow.basedir)}${{PYTHONPATH:+:$PYTHONPATH}} python -m vsc"
@@ -53,6 +55,27 @@ wildcard_constraints:
     family="|".join(CFG.linear.families),
     samples=r"\d+",
     seed=r"\d+",
+
+
+def check_celeba(cfg):
+    """The paper preset needs CelebA on disk: stop before any job runs if it is missing."""
+    if cfg.dnn.dataset != "celeba":
+        return
+    root = cfg.data.celeba.root
+    problem = None
+    if not root:
+        problem = "config key 'data.celeba.root' is not set"
+    elif not os.path.isfile(os.path.join(root, "list_eval_partition.txt")):
+        problem = f"{root}/list_eval_partition.txt does not exist"
+    elif not (os.path.isdir(os.path.join(root, "img_align_celeba"))
+              or os.path.isfile(os.path.join(root, "img_align_celeba.zip"))):
+        problem = f"{root} holds neither img_align_celeba/ nor img_align_celeba.zip"
+    if problem:
+        message = (f"CelebA is missing: {problem}. Download the aligned images "
+                   "(img_align_celeba.zip) and Eval/list_eval_partition.txt from "
+                   "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html into data.celeba.root "
+                   "(zip or unpacked folder), or set dnn.dataset: standin.")
+        raise WorkflowError(message)
 
 
 def write_resolved_config(path, log_path):

@@ -1,0 +1,237 @@
+"""The DNN-generator experiment (METHOD.md section 6): a convolutional encoder and decoder
+trained on 64x64 RGB images with the same families and max-ELBO estimator as the linear
+experiment. The stand-in image set (known atoms) is the default; CelebA at paper scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from vsc.config import Config
+from vsc.estimators import select
+from vsc.families import Codes, Family, build_family
+from vsc.linear import run_identity
+from vsc.networks import ConvDecoder, Encoder, conv_encoder
+from vsc.results import RunFolder
+from vsc.runtime import derive_seed, resolve_device
+from vsc.training import Diverged, Experiment, run_experiment
+
+
+class ImageSet:
+    """Training batches and test images of the DNN experiment, [N, 3, S, S] in [0, 1]."""
+
+    name: str
+    n_train: int
+
+    def train_batches(self, order: Tensor, batch_size: int) -> Iterator[Tensor]:
+        raise NotImplementedError
+
+    def test_batches(self, batch_size: int, size: int = 64) -> Iterator[Tensor]:
+        raise NotImplementedError
+
+
+class StandinSet(ImageSet):
+    """The synthetic stand-in, held in memory."""
+
+    def __init__(self, config: Config) -> None:
+        from vsc.data.standin import NAME, make_standin
+
+        self.images = make_standin(config.data.standin)
+        self.name, self.n_train = NAME, len(self.images.train)
+        self.train = torch.from_numpy(self.images.train)
+
+    def train_batches(self, order: Tensor, batch_size: int) -> Iterator[Tensor]:
+        for i in range(len(order) // batch_size):
+            yield self.train[order[i * batch_size:(i + 1) * batch_size]]
+
+    def test_batches(self, batch_size: int, size: int = 64) -> Iterator[Tensor]:
+        from vsc.data.standin import downsample
+
+        test = self.images.test if size == 64 else downsample(self.images.test, size)
+        yield from torch.from_numpy(np.ascontiguousarray(test)).split(batch_size)
+
+
+class CelebaSet(ImageSet):
+    """CelebA train / test splits decoded in DataLoader workers."""
+
+    def __init__(self, config: Config) -> None:
+        from vsc.data.celeba import CelebA
+
+        cc = config.data.celeba
+        if not cc.root:
+            raise ValueError("config key 'data.celeba.root' is required when dnn.dataset is "
+                             "'celeba'")
+        self.config, self.name = cc, "CelebA"
+        self.train = CelebA(cc.root, "train", cc.crop, cc.image_size, cc.max_train)
+        self.n_train = len(self.train)
+
+    def _loader(self, dataset, batch_size: int, sampler=None) -> torch.utils.data.DataLoader:
+        return torch.utils.data.DataLoader(dataset, batch_size=batch_size, sampler=sampler,
+                                           num_workers=self.config.num_workers, drop_last=False,
+                                           persistent_workers=False, pin_memory=True)
+
+    def train_batches(self, order: Tensor, batch_size: int) -> Iterator[Tensor]:
+        usable = order[:len(order) // batch_size * batch_size].tolist()
+        yield from self._loader(self.train, batch_size, sampler=usable)
+
+    def test_batches(self, batch_size: int, size: int = 64) -> Iterator[Tensor]:
+        from vsc.data.celeba import CelebA
+
+        cc = self.config
+        yield from self._loader(CelebA(cc.root, "test", cc.crop, size, cc.max_test), batch_size)
+
+
+def image_set(config: Config) -> ImageSet:
+    return StandinSet(config) if config.dnn.dataset == "standin" else CelebaSet(config)
+
+
+def reconstruction_losses(encoder: Encoder, decoder: ConvDecoder, family: Family, x: Tensor,
+                          n_samples: int, step: int, kl_weight: float, amp: bool
+                          ) -> tuple[Codes, Tensor, Tensor]:
+    """L[n, j] = per-pixel MSE of g(z_nj) + kl_weight sum_k KL_k(n) for x [N, 3, 64, 64].
+
+    Returns (codes, L [N, J], reconstructions [N, J, 3, 64, 64]). Under ``amp`` the networks
+    run in bfloat16 autocast while sampling, KL and losses stay in float32."""
+    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if amp and x.is_cuda
+                else nullcontext())
+    with autocast:
+        params = encoder(x)
+    codes = family({k: v.float() for k, v in params.items()}, n_samples, step)
+    with autocast:
+        recon = decoder(codes.z)
+    mse = (x.unsqueeze(1) - recon.float()).pow(2).mean(dim=(-3, -2, -1))
+    return codes, mse + kl_weight * codes.kl.sum(-1, keepdim=True), recon
+
+
+class DnnExperiment(Experiment):
+    """One (family, J, seed) run of the DNN experiment."""
+
+    def __init__(self, config: Config, family: str, samples: int, seed: int,
+                 images: ImageSet) -> None:
+        dc = self.dc = config.dnn
+        self.config, self.samples, self.seed, self.images = config, samples, seed, images
+        self.family = build_family(family, dc.family)
+        self.device = resolve_device(config.device)
+        self.epochs = dc.epochs
+        self.iters_per_epoch = images.n_train // dc.batch_size
+        if self.iters_per_epoch < 1:
+            raise ValueError(f"{images.n_train} training images are fewer than dnn.batch_size "
+                             f"({dc.batch_size})")
+        torch.manual_seed(derive_seed("dnn", family, samples, seed))
+        self.encoder = conv_encoder(self.family.heads, dc.latents, dc.width).to(self.device)
+        self.decoder = ConvDecoder(dc.latents, dc.width).to(self.device)
+        parameters = [*self.encoder.parameters(), *self.decoder.parameters()]
+        self.optimizer = torch.optim.Adam(parameters, lr=dc.lr, betas=tuple(dc.betas),
+                                          weight_decay=dc.weight_decay)
+        from vsc.schedules import one_cycle
+        self.scheduler = one_cycle(self.optimizer, self.epochs * self.iters_per_epoch,
+                                   dc.schedule)
+        self.step = 0
+
+    def _losses(self, x: Tensor, n_samples: int) -> tuple[Codes, Tensor, Tensor]:
+        return reconstruction_losses(self.encoder, self.decoder, self.family, x, n_samples,
+                                     self.step, self.dc.kl_weight, self.dc.amp)
+
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        self.encoder.train()
+        self.decoder.train()
+        gen = torch.Generator().manual_seed(derive_seed("dnn-order", self.seed, epoch))
+        order = torch.randperm(self.images.n_train, generator=gen)
+        total = torch.zeros((), device=self.device)
+        for x in self.images.train_batches(order, self.dc.batch_size):
+            x = x.to(self.device, non_blocking=True)
+            flip = (torch.rand(len(x), generator=gen) < 0.5).to(self.device)
+            x = torch.where(flip[:, None, None, None], x.flip(-1), x)  # random horizontal flip
+            _, losses, _ = self._losses(x, self.samples)
+            chosen = select(losses, self.dc.estimator)
+            if not torch.isfinite(chosen.loss):
+                raise Diverged(self.step)
+            self.optimizer.zero_grad(set_to_none=True)
+            chosen.loss.backward()
+            self.optimizer.step()
+            self.scheduler.step()
+            total += chosen.loss.detach()
+            self.step += 1
+        return {"iteration": self.step, "train_loss": (total / self.iters_per_epoch).item(),
+                "lr": self.scheduler.get_last_lr()[0]}
+
+    @torch.no_grad()
+    def encode(self, batches: Iterator[Tensor], n_samples: int, seed: int
+               ) -> dict[str, Tensor]:
+        """Max-ELBO codes [N, K], reconstruction MSE per image [N] and KL [N] of test
+        images, drawn from a private RNG stream (training randomness is untouched)."""
+        self.encoder.eval()
+        self.decoder.eval()
+        parts: dict[str, list[Tensor]] = {"codes": [], "mse": [], "kl": []}
+        devices = [self.device] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            for x in batches:
+                x = x.to(self.device)
+                codes, losses, recon = self._losses(x, n_samples)
+                chosen = select(losses, "max")
+                best = chosen.pick(recon.float())
+                parts["codes"].append(chosen.pick(codes.z).cpu())
+                parts["mse"].append((x - best).pow(2).mean(dim=(1, 2, 3)).cpu())
+                parts["kl"].append(codes.kl.sum(-1).cpu())
+        return {k: torch.cat(v) for k, v in parts.items()}
+
+    def evaluate(self, epoch: int) -> dict[str, float]:
+        batch = max(1, 2000 // self.dc.eval_samples)
+        enc = self.encode(self.images.test_batches(batch), self.dc.eval_samples,
+                          derive_seed("dnn-val", self.seed, epoch))
+        mse = enc["mse"].mean().item()
+        return {"val_loss": mse, "mse_per_pixel": mse, "val_kl": enc["kl"].mean().item(),
+                "frac_nonzero": (enc["codes"] != 0).float().mean().item()}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"encoder": self.encoder.state_dict(), "decoder": self.decoder.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(), "step": self.step}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.encoder.load_state_dict(state["encoder"])
+        self.decoder.load_state_dict(state["decoder"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.step = state["step"]
+
+    def dictionary(self) -> None:
+        return None  # a DNN generator has no dictionary; `vsc recover` fits one from codes
+
+    def summary(self) -> dict[str, Any]:
+        return {"latents": self.dc.latents, "width": self.dc.width,
+                "target_sparsity": self.dc.family.threshold.target_sparsity,
+                "lambda0": getattr(self.family, "lambda0", None),
+                "eval_samples": self.dc.eval_samples, "iterations_per_epoch": self.iters_per_epoch}
+
+
+def build_dnn(config: Config, family: str, samples: int, seed: int) -> DnnExperiment:
+    """The experiment of a run (checked before anything is written)."""
+    build_family(family, config.dnn.family)
+    if samples < 1:
+        raise ValueError(f"--samples (J) must be >= 1, got {samples}")
+    return DnnExperiment(config, family, samples, seed, image_set(config))
+
+
+def dnn_folder(config: Config, exp: DnnExperiment, family: str, out: str | Path) -> RunFolder:
+    return RunFolder(out, config, run_identity(config, "dnn", family, exp.samples, exp.seed,
+                                               exp.images.name))
+
+
+def train_dnn(config: Config, family: str, samples: int, seed: int, out: str | Path, *,
+              stop_after_epoch: int | None = None, progress: bool = True,
+              replace_stale: bool = False) -> dict | None:
+    """Run (or resume, or skip if finished) one DNN run into ``out``."""
+    exp = build_dnn(config, family, samples, seed)
+    folder = dnn_folder(config, exp, family, out)
+    if replace_stale:
+        folder.discard_if_stale()
+    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress)
