@@ -3,6 +3,7 @@
 import json
 import os
 import shlex
+import sys
 
 from vsc.config import ConfigError, config_from_dict
 
@@ -28,8 +29,12 @@ DIGEST_DNN = CFG.digest("dnn")
 RUN_FILES = ["final.json", "metrics.csv", "dictionary.npy", "config.json"]
 DNN_RUN_FILES = ["final.json", "metrics.csv", "config.json"]  # a DNN has no dictionary
 
-# vsc from this checkout, also inside a --sdm conda env that only holds the dependencies.
-VSC = f"PYTHONPATH={shlex.quote(workflow.basedir)}${{PYTHONPATH:+:$PYTHONPATH}} python -m vsc"
+# vsc from this checkout. The interpreter is Snakemake's own (so `.venv/bin/snakemake` works
+# without activating the venv), except under --sdm conda, where the rule's env provides
+# `python` with the dependencies and PYTHONPATH provides the suite.
+USES_CONDA = any(m.name == "CONDA" for m in workflow.deployment_settings.deployment_method)
+PYTHON = "python" if USES_CONDA else shlex.quote(sys.executable)
+VSC = f"PYTHONPATH={shlex.quote(workflow.basedir)}${{PYTHONPATH:+:$PYTHONPATH}} {PYTHON} -m vsc"
 ENV = "../envs/vsc.yaml"
 
 LINEAR_RUNS = [f"{RUNS}/{family}_J{j}_seed{seed}" for family in CFG.linear.families
