@@ -17,6 +17,7 @@ from vsc.linear import FROBENIUS_WEIGHT, run_identity
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder
 from vsc.runtime import derive_seed, resolve_device
+from vsc.statistics import code_statistics
 from vsc.training import Diverged, Experiment, run_experiment
 
 
@@ -72,7 +73,8 @@ class FistaExperiment(Experiment):
                 "frac_nonzero": (result.codes != 0).float().mean().item(),
                 "val_fista_iterations": result.iterations.float().mean().item(),
                 "atom_norm_mean": self.dict.atom_norms().mean().item(),
-                "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq()}
+                "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq(),
+                **code_statistics(result.codes.cpu().numpy())}
 
     def state_dict(self) -> dict[str, Any]:
         return {"atoms": self.dict.atoms.cpu(), "dict_lr": self.dict_lr, "step": self.step}

@@ -85,14 +85,23 @@ def table1(finals: pd.DataFrame) -> pd.DataFrame:
             "dataset": ", ".join(sorted(group.dataset.unique())),
             "preset": ", ".join(sorted(group.preset.unique())),
         }
-        for optional in ("fista_val_loss", "frobenius_term", "val_recon", "val_l1"):
-            if optional in ok:
-                row[f"{optional}_mean"] = ok[optional].astype(float).mean()
+        row.update(_optional_means(ok))
         out.append(row)
     table = pd.DataFrame(out)
     order = {m: i for i, m in enumerate(METHOD_ORDER)}
     table["_order"] = table.method.map(lambda m: order.get(m, len(order)))
     return table.sort_values(["_order", "J"]).drop(columns="_order").reset_index(drop=True)
+
+
+OPTIONAL_COLUMNS = ("fista_val_loss", "frobenius_term", "val_recon", "val_l1", "mean_threshold",
+                    "multi_information_bits", "posterior_collapse_percent",
+                    "coefficient_collapse_percent", "atoms_used")
+
+
+def _optional_means(finished: pd.DataFrame) -> dict[str, float]:
+    """Means of the optional statistics a run type reports (absent ones are skipped)."""
+    return {f"{c}_mean": finished[c].astype(float).mean() for c in OPTIONAL_COLUMNS
+            if c in finished and len(finished)}
 
 
 def _cell(row: pd.Series | None, latex: bool = False) -> str:
@@ -201,10 +210,11 @@ def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> p
                "frac_nonzero_mean": ok.frac_nonzero.astype(float).mean() if len(ok) else math.nan,
                "paper_mse_celeba_512": PAPER_DNN_MSE.get(method, math.nan),
                "dataset": ", ".join(sorted(group.dataset.unique())),
-               "preset": ", ".join(sorted(group.preset.unique()))}
+               "preset": ", ".join(sorted(group.preset.unique())), **_optional_means(ok)}
         if recoveries is not None and len(recoveries):
             rec = recoveries[(recoveries.method == method) & (recoveries.samples == samples)]
-            for col in ("recovered_fraction", "mean_matched_cosine", "mean_best_cosine"):
+            for col in ("recovered_fraction", "mean_matched_cosine", "mean_best_cosine",
+                        "centered_recovered_fraction", "centered_mean_matched_cosine"):
                 if col in rec:
                     row[f"{col}_mean"] = rec[col].astype(float).mean()
         out.append(row)

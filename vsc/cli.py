@@ -210,6 +210,29 @@ def _recovery_figure(args) -> None:
     print(plots.plot_recovered(panels, provenance, args.out, layout=args.layout))
 
 
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--table", required=True, help="table1.csv")
+    p.add_argument("--runs", nargs="+", required=True, help="the run folders behind the table")
+    p.add_argument("--dnn-table", help="dnn_metrics.csv (optional)")
+    p.add_argument("--config", help="the resolved config, named in the report")
+    p.add_argument("--out", required=True, help="Markdown file to write")
+
+
+@command("report", "the reproduction report: ours next to the paper's, claims, ordering",
+         _report_args)
+def _report(args) -> None:
+    import pandas as pd
+
+    from vsc.aggregate import read_finals
+    from vsc.io import write_text
+    from vsc.report import build_report
+
+    dnn = pd.read_csv(args.dnn_table) if args.dnn_table else None
+    text = build_report(pd.read_csv(args.table), read_finals(args.runs), dnn, args.config)
+    write_text(args.out, text)
+    print(text)
+
+
 def _figures_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", nargs="+", required=True, help="run folders (for dictionaries)")
     p.add_argument("--table", required=True, help="table1.csv written by vsc aggregate")

@@ -21,6 +21,7 @@ from vsc.linear import run_identity
 from vsc.networks import ConvDecoder, Encoder, conv_encoder
 from vsc.results import RunFolder
 from vsc.runtime import derive_seed, resolve_device
+from vsc.statistics import code_statistics
 from vsc.training import Diverged, Experiment, run_experiment
 
 
@@ -165,11 +166,12 @@ class DnnExperiment(Experiment):
     @torch.no_grad()
     def encode(self, batches: Iterator[Tensor], n_samples: int, seed: int
                ) -> dict[str, Tensor]:
-        """Max-ELBO codes [N, K], reconstruction MSE per image [N] and KL [N] of test
-        images, drawn from a private RNG stream (training randomness is untouched)."""
+        """Max-ELBO codes [N, K], reconstruction MSE per image [N], KL [N] and per latent
+        kl_latent [N, K] of test images, drawn from a private RNG stream (training randomness
+        is untouched)."""
         self.encoder.eval()
         self.decoder.eval()
-        parts: dict[str, list[Tensor]] = {"codes": [], "mse": [], "kl": []}
+        parts: dict[str, list[Tensor]] = {"codes": [], "mse": [], "kl": [], "kl_latent": []}
         devices = [self.device] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
@@ -181,6 +183,7 @@ class DnnExperiment(Experiment):
                 parts["codes"].append(chosen.pick(codes.z).cpu())
                 parts["mse"].append((x - best).pow(2).mean(dim=(1, 2, 3)).cpu())
                 parts["kl"].append(codes.kl.sum(-1).cpu())
+                parts["kl_latent"].append(codes.kl.cpu())
         return {k: torch.cat(v) for k, v in parts.items()}
 
     def evaluate(self, epoch: int) -> dict[str, float]:
@@ -189,7 +192,8 @@ class DnnExperiment(Experiment):
                           derive_seed("dnn-val", self.seed, epoch))
         mse = enc["mse"].mean().item()
         return {"val_loss": mse, "mse_per_pixel": mse, "val_kl": enc["kl"].mean().item(),
-                "frac_nonzero": (enc["codes"] != 0).float().mean().item()}
+                "frac_nonzero": (enc["codes"] != 0).float().mean().item(),
+                **code_statistics(enc["codes"].numpy(), enc["kl_latent"].numpy())}
 
     def state_dict(self) -> dict[str, Any]:
         return {"encoder": self.encoder.state_dict(), "decoder": self.decoder.state_dict(),

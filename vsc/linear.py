@@ -29,6 +29,7 @@ from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder
 from vsc.runtime import derive_seed, resolve_device
 from vsc.schedules import one_cycle
+from vsc.statistics import code_statistics
 from vsc.training import Diverged, Experiment, run_experiment
 
 FROBENIUS_WEIGHT = 1e-3  # the reference adds 1e-3 ||A||_F^2 to its loss; reported separately
@@ -125,7 +126,8 @@ class LinearExperiment(Experiment):
     def encode(self, x: Tensor, n_samples: int, seed: int) -> dict[str, Tensor]:
         """Max-ELBO codes of x [N, D] with their statistics, from a private RNG stream.
 
-        Returns codes [N, K], loss [N] (the selected L), kl [N], threshold [N, K] or None."""
+        Returns codes [N, K], loss [N] (the selected L), kl [N] and per latent kl_latent
+        [N, K], threshold [N, K] or None."""
         self.encoder.eval()
         with torch.random.fork_rng(devices=[self.device] if self.device.type == "cuda" else []):
             torch.manual_seed(seed)
@@ -137,7 +139,7 @@ class LinearExperiment(Experiment):
                 lam = out.codes.threshold
                 parts.append({"codes": chosen.pick(out.codes.z),
                               "loss": chosen.pick(out.losses.unsqueeze(-1)).squeeze(-1),
-                              "kl": out.codes.kl.sum(-1),
+                              "kl": out.codes.kl.sum(-1), "kl_latent": out.codes.kl,
                               "threshold": None if lam is None else chosen.pick(lam)})
         return {k: None if parts[0][k] is None else torch.cat([p[k] for p in parts])
                 for k in parts[0]}
@@ -154,7 +156,8 @@ class LinearExperiment(Experiment):
                  "mean_threshold": (math.nan if enc["threshold"] is None
                                     else enc["threshold"].mean().item()),
                  "atom_norm_mean": self.dict.atom_norms().mean().item(),
-                 "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq()}
+                 "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq(),
+                 **code_statistics(enc["codes"].cpu().numpy(), enc["kl_latent"].cpu().numpy())}
         every = self.lc.fista_eval_every
         if every and ((epoch + 1) % every == 0 or epoch + 1 == self.epochs):
             stats.update(fista_scores(self.val_x, self.dict.atoms, self.lc.eval_lambda))

@@ -82,7 +82,13 @@ def recover(config: Config, run: str | Path, out: str | Path, center: bool = Fal
         from vsc.data.standin import downsample, make_standin
 
         truth = downsample(make_standin(config.data.standin).atoms, size)
-        result.update(match_atoms(atoms, truth.reshape(len(truth), -1).T))
+        truth = truth.reshape(len(truth), -1).T
+        result.update(match_atoms(atoms, truth))
+        # the other variant's scores too, so both can be read off one run
+        other = fit_dictionary(codes, images, center=not center)
+        prefix = "uncentered_" if center else "centered_"
+        result.update({prefix + k: v for k, v in match_atoms(other, truth).items()
+                       if not k.startswith("n_")})
     _write(Path(out), atoms.astype(np.float32), result)
     return result
 

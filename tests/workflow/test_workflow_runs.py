@@ -20,7 +20,8 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     result = snakemake("--cores", "2", "--configfile", TEST_CONFIG, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     results, figures = tmp_path / "results" / "test", tmp_path / "figures" / "test"
-    for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv"):
+    for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv", "REPORT.md",
+                 "dnn_metrics.csv"):
         assert (results / name).stat().st_size > 0
     dnn = pd.read_csv(results / "dnn_metrics.csv")
     assert len(dnn) == 6 and dnn.mse_per_pixel_mean.notna().all()

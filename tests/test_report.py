@@ -1,0 +1,44 @@
+"""The reproduction report from fixture run records."""
+
+import pandas as pd
+
+from tests.test_aggregate import _run
+from vsc.aggregate import read_finals, table1
+from vsc.report import build_report, claims
+
+
+def _table(tmp_path, tl=(190.0, 185.0), gauss=(1300.0, 1290.0)):
+    runs = [_run(tmp_path, "tl1", "thresholded_laplacian", 1, 0, tl[0]),
+            _run(tmp_path, "tl20", "thresholded_laplacian", 20, 0, tl[1]),
+            _run(tmp_path, "g1", "gaussian", 1, 0, gauss[0]),
+            _run(tmp_path, "g20", "gaussian", 20, 0, gauss[1]),
+            _run(tmp_path, "ss", "spike_slab", 1, 0, None, status="diverged"),
+            _run(tmp_path, "f", "fista", 1, 0, 95.0, vsc_version="0.1.0", git_commit="abc")]
+    finals = read_finals(runs)
+    return table1(finals), finals
+
+
+def test_report_lists_numbers_orderings_and_claims(tmp_path):
+    table, finals = _table(tmp_path)
+    dnn = pd.DataFrame([{"method": "gaussian", "label": "Gaussian", "latents": 32, "J": 4,
+                         "n_seeds": 1, "mse_per_pixel_mean": 0.01,
+                         "mse_per_pixel_std": float("nan"),
+                         "paper_mse_celeba_512": 0.0179, "frac_nonzero_mean": 1.0,
+                         "recovered_fraction_mean": 0.5, "dataset": "standin"}])
+    text = build_report(table, finals, dnn, "results/config.yaml")
+    assert "| Thresholded Laplacian | 20 | 1 | 185 | 194 | 0.95 |" in text
+    assert "Kendall's tau" in text and "diverged" in text
+    assert "Spike-and-slab, J = 1: 1 of 1 run(s) diverged" in text
+    assert "FISTA (exact inference) scores below every amortised variational method: **held**" \
+        in text
+    assert "results/config.yaml" in text and "bundled-photographs" in text
+    assert "| Gaussian | 32 | 4 | 1 | 0.0100 | 0.0179 | 100.0% | 50% |" in text
+
+
+def test_claims_can_fail(tmp_path):
+    table, _ = _table(tmp_path, tl=(190.0, 200.0), gauss=(150.0, 140.0))
+    verdicts = dict(claims(table))
+    assert verdicts["J = 20 is no worse than J = 1 for every family"].startswith("did not hold")
+    lowest = ("J = 1: Thresholded Laplacian has the lowest validation loss of the variational "
+              "families")
+    assert verdicts[lowest].startswith("did not hold (lowest: Gaussian")
