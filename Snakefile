@@ -44,3 +44,4 @@ rule all:
         TABLE1_FILES,
         FIGURE_FILES,
         DNN_FILES,
+        SNR_OUTPUTS,

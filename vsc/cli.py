@@ -233,6 +233,46 @@ def _report(args) -> None:
     print(text)
 
 
+def _snr_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, help="YAML preset the run was trained with")
+    p.add_argument("--run", required=True, help="a finished linear run folder")
+    p.add_argument("--out", required=True, help="JSON file to write")
+
+
+@command("snr", "gradient signal-to-noise ratio of a trained linear run", _snr_args)
+def _snr(args) -> None:
+    from vsc.config import load_config
+    from vsc.io import write_json
+    from vsc.snr import run_snr
+
+    cfg = load_config(args.config)
+    result = run_snr(cfg, args.run, cfg.snr.passes, cfg.snr.batches)
+    write_json(args.out, result)
+    print(result)
+
+
+def _snr_summary_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inputs", nargs="+", required=True, help="JSON files of vsc snr")
+    p.add_argument("--csv", required=True, help="table to write (e.g. results/snr.csv)")
+    p.add_argument("--figure", required=True, help="figure path without extension")
+
+
+@command("snr-summary", "SNR table and bar figure with the reference values",
+         _snr_summary_args)
+def _snr_summary(args) -> None:
+    import json
+
+    import pandas as pd
+
+    from vsc import plots
+    from vsc.io import atomic_path
+
+    table = pd.DataFrame([json.loads(open(f).read()) for f in args.inputs])
+    with atomic_path(args.csv) as tmp:
+        table.to_csv(tmp, index=False)
+    print(plots.plot_snr(table, args.figure))
+
+
 def _figures_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", nargs="+", required=True, help="run folders (for dictionaries)")
     p.add_argument("--table", required=True, help="table1.csv written by vsc aggregate")

@@ -226,6 +226,17 @@ class SklearnConfig:
     omp_nonzero: int = param(20, ge=1, help="non-zeros per code for omp")
 
 
+@dataclass(frozen=True)
+class SnrConfig:
+    """Gradient signal-to-noise ratio of trained linear runs (vsc snr)."""
+
+    families: list[FamilyName] = param(
+        help="families whose runs are analysed (those also in linear.families)",
+        factory=lambda: ["gaussian", "spike_slab", "thresholded_laplacian"])
+    passes: int = param(1000, ge=2, help="stochastic passes per validation batch")
+    batches: int = param(10, ge=1, help="validation batches analysed")
+
+
 def _dnn_family_defaults() -> FamilyConfig:
     # CelebA: the spike-and-slab temperature anneals down to 0.005 (METHOD.md section 2)
     return FamilyConfig(spike_slab=SpikeSlabConfig(temperature_min=0.005))
@@ -291,6 +302,7 @@ class Config:
     fista: FistaConfig = param(help="FISTA baseline", factory=FistaConfig)
     sklearn: SklearnConfig = param(help="scikit-learn baseline", factory=SklearnConfig)
     dnn: DnnConfig = param(help="DNN generator experiment", factory=DnnConfig)
+    snr: SnrConfig = param(help="gradient SNR analysis", factory=SnrConfig)
     workflow: WorkflowConfig = param(help="resources of workflow rules", factory=WorkflowConfig)
 
     def to_dict(self) -> dict[str, Any]:

@@ -184,3 +184,33 @@ def plot_recovered(recovered: dict[str, np.ndarray], provenance: str, stem: str 
                else "rows: evenly spaced norm-rank strata")
     fig.suptitle(f"Dictionaries recovered from DNN codes ({caption}; {provenance})", fontsize=9)
     return save(fig, stem)
+
+
+def plot_snr(table: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """Encoder and dictionary gradient SNR per family, J = 1 and J = 20 bars side by side,
+    the reference values marked (the reference's dictionary values are not comparable in
+    size: see vsc/snr.py)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    methods = list(dict.fromkeys(table.method))
+    js = sorted(table.samples.unique())
+    width = 0.8 / max(1, len(js))
+    for ax, part in zip(axes, ("encoder", "dictionary"), strict=True):
+        for k, j in enumerate(js):
+            sub = table[table.samples == j].set_index("method")
+            xs = [i + (k - (len(js) - 1) / 2) * width for i in range(len(methods))]
+            ours = [sub.loc[m, f"{part}_snr_mean"] if m in sub.index and
+                    f"{part}_snr_mean" in sub else float("nan") for m in methods]
+            ax.bar(xs, ours, width=width, color=J_COLOURS.get(j, f"C{k}"), label=f"ours, J={j}")
+            refs = [sub.loc[m, f"reference_{part}_snr"] if m in sub.index else None
+                    for m in methods]
+            for x, ref in zip(xs, refs, strict=True):
+                if ref is not None and not pd.isna(ref) and part == "encoder":
+                    ax.plot(x, ref, marker="_", markersize=18, mew=2, color="black")
+        ax.set_xticks(range(len(methods)), [label(m) for m in methods], rotation=20,
+                      ha="right", fontsize=8)
+        ax.set_title(f"{part} gradient SNR (mean |mean| / std)", fontsize=9)
+        ax.legend(fontsize=7)
+    axes[0].plot([], [], marker="_", color="black", linestyle="none", label="reference")
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"Gradient SNR ({provenance_line(table)})", fontsize=10)
+    return save(fig, stem)

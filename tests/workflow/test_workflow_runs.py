@@ -21,12 +21,12 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     results, figures = tmp_path / "results" / "test", tmp_path / "figures" / "test"
     for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv", "REPORT.md",
-                 "dnn_metrics.csv"):
+                 "dnn_metrics.csv", "snr.csv"):
         assert (results / name).stat().st_size > 0
     dnn = pd.read_csv(results / "dnn_metrics.csv")
     assert len(dnn) == 6 and dnn.mse_per_pixel_mean.notna().all()
     assert dnn.recovered_fraction_mean.between(0, 1).all()
-    for stem in ("dictionaries", "table1", "val_loss", "recovered_dictionaries"):
+    for stem in ("dictionaries", "table1", "val_loss", "recovered_dictionaries", "snr"):
         for ext in ("png", "pdf"):
             assert (figures / f"{stem}.{ext}").stat().st_size > 0
     table = pd.read_csv(results / "table1.csv")

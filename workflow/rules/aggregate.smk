@@ -54,3 +54,54 @@ rule reproduction_report:
     shell:
         "{params.vsc} report --table {input.table} --dnn-table {input.dnn} --runs {params.runs}"
         " --config {input.config} --out {output} > {log} 2>&1"
+
+
+SNR_GRID = [(f, j) for f in CFG.snr.families if f in CFG.linear.families
+            for j in CFG.linear.samples]
+SNR_FILES = [f"{RESULTS}/snr/{f}_J{j}.json" for f, j in SNR_GRID]
+SNR_OUTPUTS = [f"{RESULTS}/snr.csv"] + [f"{FIGURES}/snr.{ext}" for ext in ("png", "pdf")]
+
+
+rule snr:
+    """Gradient SNR of a trained run (its first seed), at the run's own J."""
+    input:
+        config=ancient(RESOLVED_CONFIG),
+        final=f"{RUNS}/{{family}}_J{{samples}}_seed{CFG.linear.seeds[0]}/final.json",
+    output:
+        f"{RESULTS}/snr/{{family}}_J{{samples}}.json",
+    params:
+        vsc=VSC,
+        run=lambda wildcards, input: os.path.dirname(input.final),
+    log:
+        f"{LOGS}/snr/{{family}}_J{{samples}}.log",
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_linear),
+    conda:
+        ENV
+    shell:
+        "{params.vsc} snr --config {input.config} --run {params.run} --out {output}"
+        " > {log} 2>&1"
+
+
+rule snr_summary:
+    """results/snr.csv and the bar figure with the reference values."""
+    input:
+        SNR_FILES,
+    output:
+        csv=report(f"{RESULTS}/snr.csv", caption="../report/snr.rst", category="Analyses"),
+        png=report(f"{FIGURES}/snr.png", caption="../report/snr.rst", category="Analyses"),
+        pdf=f"{FIGURES}/snr.pdf",
+    params:
+        vsc=VSC,
+        stem=lambda wildcards, output: os.path.splitext(output.png)[0],
+    log:
+        f"{LOGS}/snr_summary.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        ENV
+    shell:
+        "{params.vsc} snr-summary --inputs {input} --csv {output.csv} --figure {params.stem}"
+        " > {log} 2>&1"

@@ -1,0 +1,115 @@
+"""Gradient signal-to-noise ratio of a trained linear run (METHOD.md section 5).
+
+For each of a few validation batches, the training loss is evaluated ``passes`` times with
+fresh noise; per parameter element, SNR = |mean| / std of its gradient over the passes (the
+elements whose gradient never varies, e.g. of atoms whose codes are always exactly zero, have
+no defined SNR and are left out). The run's summary is the mean (and median) over elements,
+averaged over batches, for the encoder's parameters and for the dictionary.
+
+The reference divides by (std + 1e-9) and scales the dictionary gradient by 1 / (number of
+validation patches), which puts many of its dictionary stds near that 1e-9: its dictionary
+values (about 3e4) measure the epsilon more than the gradient, so only the encoder values are
+comparable in size; the ordering of families is what to compare for the dictionary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from vsc.config import Config
+from vsc.estimators import select
+from vsc.linear import LinearExperiment, sample_losses
+from vsc.results import RunFolder
+from vsc.runtime import derive_seed
+
+# Reference values (METHOD.md section 5): encoder / dictionary SNR at J = 1 and J = 20.
+REFERENCE_SNR = {
+    ("gaussian", 1): (0.234, 3.42e4), ("gaussian", 20): (0.192, 3.21e4),
+    ("spike_slab", 1): (0.027, 1.79e4), ("spike_slab", 20): (0.047, 2.48e4),
+    ("thresholded_laplacian", 1): (0.079, 2.56e4),
+    ("thresholded_laplacian", 20): (0.110, 2.53e4),
+}
+
+
+class RunningMoments:
+    """Per-element mean and standard deviation of a stream of vectors, in float64."""
+
+    def __init__(self) -> None:
+        self.n, self.total, self.total_sq = 0, None, None
+
+    def add(self, vector: Tensor) -> None:
+        v = vector.detach().double()
+        if self.total is None:
+            self.total, self.total_sq = torch.zeros_like(v), torch.zeros_like(v)
+        self.total += v
+        self.total_sq += v * v
+        self.n += 1
+
+    def snr(self) -> tuple[float, float]:
+        """(mean, median) over elements of |mean| / std, elements with std > 0 only."""
+        mean = self.total / self.n
+        var = (self.total_sq / self.n - mean * mean).clamp_min(0)
+        std = var.sqrt()
+        # float64 round-off leaves ~1e-16 relative variance on constant elements
+        varies = std > 1e-12 * mean.abs().clamp_min(1e-300)
+        ratio = mean.abs()[varies] / std[varies]
+        if ratio.numel() == 0:
+            return float("nan"), float("nan")
+        return ratio.mean().item(), ratio.median().item()
+
+
+def gradient_snr(exp: LinearExperiment, passes: int, batches: int, seed: int
+                 ) -> dict[str, float]:
+    """Encoder and dictionary gradient SNR of a trained experiment at its own J."""
+    exp.encoder.train()
+    bs = exp.lc.batch_size
+    results = {"encoder": [], "dictionary": []}
+    devices = [exp.device] if exp.device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        for b in range(min(batches, len(exp.val_x) // bs)):
+            x = exp.val_x[b * bs:(b + 1) * bs]
+            encoder_moments, dict_moments = RunningMoments(), RunningMoments()
+            for _ in range(passes):
+                out = sample_losses(exp.encoder, exp.family, exp.dict, x, exp.samples,
+                                    exp.step, exp.lc.kl_weight)
+                chosen = select(out.losses, exp.lc.estimator)
+                exp.encoder.zero_grad(set_to_none=True)
+                chosen.loss.backward()
+                encoder_moments.add(torch.cat([p.grad.reshape(-1)
+                                               for p in exp.encoder.parameters()]))
+                codes = chosen.pick(out.codes.z).detach().unsqueeze(1)
+                dict_moments.add(-exp.dict.gradient(x, codes).reshape(-1))
+            results["encoder"].append(encoder_moments.snr())
+            results["dictionary"].append(dict_moments.snr())
+    summary = {}
+    for part, values in results.items():
+        t = torch.tensor(values, dtype=torch.float64)
+        summary[f"{part}_snr_mean"] = torch.nanmean(t[:, 0]).item()
+        summary[f"{part}_snr_median"] = torch.nanmean(t[:, 1]).item()
+    return summary
+
+
+def run_snr(config: Config, run: str | Path, passes: int, batches: int) -> dict:
+    """SNR of a finished linear run folder (its final checkpoint)."""
+    from vsc.data.patches import load_patches
+
+    run = Path(run)
+    final = RunFolder(run, config, {"experiment": "linear"}).finished()
+    if final is None:
+        raise FileNotFoundError(f"{run} holds no finished linear run (final.json missing)")
+    identity = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset")}
+    reference = REFERENCE_SNR.get((final["method"], final["samples"]), (None, None))
+    base = {**identity, "passes": passes, "batches": batches,
+            "reference_encoder_snr": reference[0], "reference_dictionary_snr": reference[1]}
+    if final["status"] != "finished":
+        return {**base, "status": final["status"]}
+    exp = LinearExperiment(config, final["method"], final["samples"], final["seed"],
+                           load_patches(config.data))
+    exp.load_state_dict(torch.load(run / "checkpoint.pt", map_location="cpu",
+                                   weights_only=False)["experiment"])
+    return {**base, "status": "finished",
+            **gradient_snr(exp, passes, batches, derive_seed("snr", final["seed"]))}
