@@ -22,7 +22,7 @@ from vsc.networks import ConvDecoder, Encoder, conv_encoder
 from vsc.results import RunFolder
 from vsc.runtime import derive_seed, resolve_device
 from vsc.statistics import code_statistics
-from vsc.training import Diverged, Experiment, run_experiment
+from vsc.training import Experiment, optimiser_step, run_experiment
 
 
 class ImageSet:
@@ -152,12 +152,7 @@ class DnnExperiment(Experiment):
             x = torch.where(flip[:, None, None, None], x.flip(-1), x)  # random horizontal flip
             _, losses, _ = self._losses(x, self.samples)
             chosen = select(losses, self.dc.estimator)
-            if not torch.isfinite(chosen.loss):
-                raise Diverged(self.step)
-            self.optimizer.zero_grad(set_to_none=True)
-            chosen.loss.backward()
-            self.optimizer.step()
-            self.scheduler.step()
+            optimiser_step(chosen.loss, self.optimizer, self.scheduler, self.step)
             total += chosen.loss.detach()
             self.step += 1
         return {"iteration": self.step, "train_loss": (total / self.iters_per_epoch).item(),

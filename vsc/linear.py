@@ -30,7 +30,7 @@ from vsc.results import RunFolder
 from vsc.runtime import derive_seed, resolve_device
 from vsc.schedules import one_cycle
 from vsc.statistics import code_statistics
-from vsc.training import Diverged, Experiment, run_experiment
+from vsc.training import Experiment, optimiser_step, run_experiment
 
 FROBENIUS_WEIGHT = 1e-3  # the reference adds 1e-3 ||A||_F^2 to its loss; reported separately
 
@@ -99,12 +99,7 @@ class LinearExperiment(Experiment):
             out = sample_losses(self.encoder, self.family, self.dict, x, self.samples,
                                 self.step, self.lc.kl_weight)
             chosen = select(out.losses, self.lc.estimator)
-            if not torch.isfinite(chosen.loss):
-                raise Diverged(self.step)
-            self.optimizer.zero_grad(set_to_none=True)
-            chosen.loss.backward()
-            self.optimizer.step()
-            self.scheduler.step()
+            optimiser_step(chosen.loss, self.optimizer, self.scheduler, self.step)
             self._dictionary_step(x, out.codes.z, chosen)
             total += chosen.loss.detach()
             self.step += 1

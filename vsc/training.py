@@ -25,6 +25,18 @@ class Diverged(Exception):
         self.iteration = iteration
 
 
+def optimiser_step(loss: torch.Tensor, optimizer: torch.optim.Optimizer,
+                   scheduler: torch.optim.lr_scheduler.LRScheduler, step: int) -> None:
+    """One gradient step on ``loss`` and one schedule step; a non-finite loss raises
+    Diverged(step) before any parameter is touched."""
+    if not torch.isfinite(loss):
+        raise Diverged(step)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    scheduler.step()
+
+
 class Experiment(ABC):
     """What the loop needs from a run: epochs of training, validation, resumable state."""
 
