@@ -201,6 +201,11 @@ def plot_snr(table: pd.DataFrame, stem: str | Path) -> list[Path]:
             ours = [sub.loc[m, f"{part}_snr_mean"] if m in sub.index and
                     f"{part}_snr_mean" in sub else float("nan") for m in methods]
             ax.bar(xs, ours, width=width, color=J_COLOURS.get(j, f"C{k}"), label=f"ours, J={j}")
+            for x, m in zip(xs, methods, strict=True):
+                if m in sub.index and sub.loc[m, "status"] != "finished":
+                    ax.annotate(sub.loc[m, "status"], (x, 0), xytext=(0, 4),
+                                textcoords="offset points", rotation=90, ha="center",
+                                fontsize=7)
             refs = [sub.loc[m, f"reference_{part}_snr"] if m in sub.index else None
                     for m in methods]
             for x, ref in zip(xs, refs, strict=True):

@@ -57,7 +57,7 @@ def claims(table: pd.DataFrame) -> list[tuple[str, str]]:
         better = [m for m, a, b in pairs if b <= a]
         out.append(("J = 20 is no worse than J = 1 for every family",
                     f"{'held' if len(better) == len(pairs) else 'did not hold'} "
-                    f"({len(better)} of {len(pairs)} families)"))
+                    f"({len(better)} of {len(pairs)} families with both runs finished)"))
     fista = v.get(("fista", 1), math.nan)
     vi = [s for (m, _), s in v.items() if m in VARIATIONAL and not math.isnan(s)]
     if vi and not math.isnan(fista):

@@ -43,7 +43,10 @@ def git_commit() -> str:
 
 def provenance(device: torch.device) -> dict[str, str | int]:
     """Columns that say which code, library versions and hardware produced a result."""
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor()
+    if device.type == "cuda":
+        name = f"cuda:{torch.cuda.get_device_name(device)}"
+    else:
+        name = f"cpu:{platform.machine()}, {torch.get_num_threads()} threads"
     return {"vsc_version": vsc.__version__, "git_commit": git_commit(),
-            "torch_version": torch.__version__, "device": f"{device.type}:{name or 'cpu'}",
+            "torch_version": torch.__version__, "device": name,
             "torch_threads": torch.get_num_threads()}
