@@ -38,10 +38,6 @@ def lipschitz(atoms: Tensor) -> float:
     return torch.linalg.matrix_norm(atoms.double(), ord=2).item() ** 2
 
 
-def soft_threshold(v: Tensor, t: float) -> Tensor:
-    return v.sign() * (v.abs() - t).clamp_min(0)
-
-
 def _check(x: Tensor, atoms: Tensor, lam: float) -> None:
     if atoms.dim() != 2 or x.dim() != 2:
         raise ValueError(f"FISTA needs signals [N, D] and a dictionary [D, K]; got "

@@ -27,10 +27,6 @@ class Dictionary:
         atoms /= atoms.norm(dim=0, keepdim=True)
         return cls(atoms.to(device=device, dtype=dtype))
 
-    @property
-    def shape(self) -> tuple[int, int]:
-        return tuple(self.atoms.shape)
-
     def decode(self, z: Tensor) -> Tensor:
         """A z for codes [..., K] -> [..., D]."""
         return z @ self.atoms.T
