@@ -33,6 +33,7 @@ include: "workflow/rules/baselines.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/dnn.smk"
+include: "workflow/rules/sampling.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -45,3 +46,4 @@ rule all:
         FIGURE_FILES,
         DNN_FILES,
         SNR_OUTPUTS,
+        SAMPLING_OUTPUTS,

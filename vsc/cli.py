@@ -51,12 +51,19 @@ def _train(train: Callable, args, *positional, progress: bool = True) -> None:
           f"frac_nonzero={final.get('frac_nonzero')} wall={final['wall_seconds']:.1f}s")
 
 
-@command("linear", "train one linear variational sparse-coding run",
-         run_args(family=True, samples=True))
+def _linear_args(p: argparse.ArgumentParser) -> None:
+    run_args(family=True, samples=True)(p)
+    p.add_argument("--estimator", choices=["max", "avg", "iwae"],
+                   help="override linear.estimator for this run")
+
+
+@command("linear", "train one linear variational sparse-coding run", _linear_args)
 def _linear(args) -> None:
+    from functools import partial
+
     from vsc.linear import train_linear
 
-    _train(train_linear, args, args.family, args.samples)
+    _train(partial(train_linear, estimator=args.estimator), args, args.family, args.samples)
 
 
 @command("dnn", "train one DNN-generator run (stand-in images or CelebA)",
@@ -271,6 +278,56 @@ def _snr_summary(args) -> None:
     with atomic_path(args.csv) as tmp:
         table.to_csv(tmp, index=False)
     print(plots.plot_snr(table, args.figure))
+
+
+def _consistency_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, help="YAML preset the run was trained with")
+    p.add_argument("--run", required=True, help="a finished linear run folder")
+    p.add_argument("--out", required=True, help="JSON file to write")
+
+
+@command("consistency", "support consistency (Jaccard) across the J samples of each input",
+         _consistency_args)
+def _consistency(args) -> None:
+    from vsc.config import load_config
+    from vsc.io import write_json
+    from vsc.sampling import support_consistency
+
+    cfg = load_config(args.config)
+    result = support_consistency(cfg, args.run, cfg.sampling.consistency_inputs)
+    write_json(args.out, result)
+    print({k: v for k, v in result.items() if k != "jaccard"})
+
+
+def _sampling_summary_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", nargs="+", required=True, help="run folders of the studies")
+    p.add_argument("--consistency", nargs="*", default=[], help="JSON files of vsc consistency")
+    p.add_argument("--csv", required=True, help="table to write (e.g. results/sampling.csv)")
+    p.add_argument("--figure", required=True, help="figure path without extension")
+
+
+@command("sampling-summary", "validation loss against J, max against avg, consistency",
+         _sampling_summary_args)
+def _sampling_summary(args) -> None:
+    import json
+
+    from vsc import plots
+    from vsc.aggregate import read_finals
+    from vsc.io import atomic_path
+
+    finals = read_finals(args.runs)
+    keep = ["method", "samples", "estimator", "seed", "status", "val_loss", "frac_nonzero",
+            "multi_information_bits", "dataset", "preset"]
+    table = finals[[c for c in keep if c in finals]].copy()
+    consistency = [json.loads(open(f).read()) for f in args.consistency]
+    jaccard = {(c["method"], c["samples"], c["estimator"]): c["jaccard_mean"]
+               for c in consistency}
+    table["jaccard_mean"] = [jaccard.get((r.method, r.samples, r.estimator))
+                             for r in table.itertuples()]
+    with atomic_path(args.csv) as tmp:
+        table.to_csv(tmp, index=False)
+    print(table.to_string(index=False))
+    print(plots.plot_sampling(table, consistency, args.figure))
 
 
 def _figures_args(p: argparse.ArgumentParser) -> None:

@@ -237,6 +237,23 @@ class SnrConfig:
     batches: int = param(10, ge=1, help="validation batches analysed")
 
 
+@dataclass(frozen=True)
+class SamplingConfig:
+    """Sampling studies on the linear experiment (their runs share the linear settings)."""
+
+    j_families: list[FamilyName] = param(
+        help="families trained at every J of j_values",
+        factory=lambda: ["thresholded_laplacian", "spike_slab"])
+    j_values: list[int] = param(help="J of the validation-loss-against-J study", ge=1,
+                                factory=lambda: [1, 2, 5, 10, 20, 50])
+    estimator_family: FamilyName = param("thresholded_laplacian",
+                                         help="family of the max against avg study")
+    estimator_j: list[int] = param(help="J of the max against avg study", ge=2,
+                                   factory=lambda: [20, 100])
+    consistency_inputs: int = param(1000, ge=1, help="validation inputs of the support "
+                                    "consistency (Jaccard) analysis")
+
+
 def _dnn_family_defaults() -> FamilyConfig:
     # CelebA: the spike-and-slab temperature anneals down to 0.005 (METHOD.md section 2)
     return FamilyConfig(spike_slab=SpikeSlabConfig(temperature_min=0.005))
@@ -303,6 +320,7 @@ class Config:
     sklearn: SklearnConfig = param(help="scikit-learn baseline", factory=SklearnConfig)
     dnn: DnnConfig = param(help="DNN generator experiment", factory=DnnConfig)
     snr: SnrConfig = param(help="gradient SNR analysis", factory=SnrConfig)
+    sampling: SamplingConfig = param(help="sampling studies", factory=SamplingConfig)
     workflow: WorkflowConfig = param(help="resources of workflow rules", factory=WorkflowConfig)
 
     def to_dict(self) -> dict[str, Any]:

@@ -199,11 +199,16 @@ def run_identity(config: Config, experiment: str, method: str, samples: int, see
 
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,
                  stop_after_epoch: int | None = None, progress: bool = True,
-                 replace_stale: bool = False) -> dict | None:
+                 replace_stale: bool = False, estimator: str | None = None) -> dict | None:
     """Run (or resume, or skip if finished) one linear run into ``out``; final.json's content.
+    ``estimator`` overrides linear.estimator (max / avg / iwae).
 
     Inputs are checked and data loaded before the folder is created, so bad input leaves
     nothing behind."""
+    if estimator is not None:
+        from vsc.sampling import with_estimator
+
+        config = with_estimator(config, estimator)
     build_family(family, config.family)  # unknown family: fail before touching the disk
     if samples < 1:
         raise ValueError(f"--samples (J) must be >= 1, got {samples}")

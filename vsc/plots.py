@@ -219,3 +219,29 @@ def plot_snr(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     axes[0].legend(fontsize=7)
     fig.suptitle(f"Gradient SNR ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)
+
+
+def plot_sampling(table: pd.DataFrame, consistency: list[dict], stem: str | Path) -> list[Path]:
+    """Left: validation loss against J (max selection) per family. Right: support
+    consistency (mean pairwise Jaccard across the J samples of an input), max against avg."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    max_runs = table[(table.estimator == "max") & (table.status == "finished")]
+    for i, (method, runs) in enumerate(max_runs.groupby("method", sort=False)):
+        runs = runs.sort_values("samples")
+        left.plot(runs.samples, runs.val_loss, marker="o", color=f"C{i}", label=label(method))
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("J (samples per input)")
+    left.set_ylabel("validation loss")
+    left.set_title("Validation loss against J (max selection)", fontsize=9)
+    left.legend(fontsize=7)
+    for i, c in enumerate(consistency):
+        if c.get("jaccard"):
+            right.hist(c["jaccard"], bins=30, range=(0, 1), alpha=0.5, color=f"C{i}",
+                       label=f"{label(c['method'])}, J={c['samples']}, {c['estimator']}")
+    right.set_xlabel("mean pairwise Jaccard index of supports (self-pairs excluded)")
+    right.set_ylabel("inputs")
+    right.set_title("Support consistency across samples", fontsize=9)
+    right.legend(fontsize=7)
+    fig.suptitle(f"Sampling studies ({provenance_line(table)})", fontsize=10)
+    return save(fig, stem)

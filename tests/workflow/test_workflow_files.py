@@ -28,10 +28,11 @@ def test_lint_passes(tmp_path):
 @pytest.mark.parametrize("preset, expected", [
     # resolved_config, patches, aggregate, figures, report, all; linear runs, FISTA,
     # scikit-learn; DNN runs and their recoveries, dnn_metrics, recovery_figure; SNR of
-    # 3 families x 2 J and its summary
-    ("config", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1),
-    ("test", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1),
-    ("paper", 6 + 7 * 2 * 3 + 3 + 3 + 6 * 3 * 2 + 2 + 3 * 2 + 1),
+    # 3 families x 2 J and its summary; sampling studies (extra J runs, avg runs, consistency
+    # of the max and avg runs, summary)
+    ("config", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1),
+    ("test", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1),
+    ("paper", 6 + 7 * 2 * 3 + 3 + 3 + 6 * 3 * 2 + 2 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1),
 ])
 def test_dry_run_of_every_preset(tmp_path, preset, expected):
     result = snakemake("-n", "--configfile", str(REPO / "config" / f"{preset}.yaml"),

@@ -21,19 +21,20 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     results, figures = tmp_path / "results" / "test", tmp_path / "figures" / "test"
     for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv", "REPORT.md",
-                 "dnn_metrics.csv", "snr.csv"):
+                 "dnn_metrics.csv", "snr.csv", "sampling.csv"):
         assert (results / name).stat().st_size > 0
     dnn = pd.read_csv(results / "dnn_metrics.csv")
     assert len(dnn) == 6 and dnn.mse_per_pixel_mean.notna().all()
     assert dnn.recovered_fraction_mean.between(0, 1).all()
-    for stem in ("dictionaries", "table1", "val_loss", "recovered_dictionaries", "snr"):
+    for stem in ("dictionaries", "table1", "val_loss", "recovered_dictionaries", "snr",
+                 "sampling"):
         for ext in ("png", "pdf"):
             assert (figures / f"{stem}.{ext}").stat().st_size > 0
     table = pd.read_csv(results / "table1.csv")
     assert len(table) == 7 * 2 + 1 + 2  # families x J, FISTA, two scikit-learn coders
     assert table.val_loss_mean.notna().all()
     runs = [*(results / "runs" / "linear").iterdir(), *(results / "runs" / "dnn").iterdir()]
-    assert len(runs) == 16 + 6
+    assert len(runs) == 16 + 2 + 1 + 6  # grid, extra J of the J study, one avg run, DNN
     for run in runs:
         assert json.loads((run / "final.json").read_text())["preset"] == "test"
     again = snakemake("-n", "--configfile", TEST_CONFIG, cwd=tmp_path)

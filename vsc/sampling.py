@@ -1,0 +1,70 @@
+"""Sampling studies of the linear experiment (METHOD.md section 5): validation loss against J,
+max against avg selection, and support consistency across the J samples of one input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from vsc.config import Config
+from vsc.linear import LinearExperiment
+from vsc.results import RunFolder
+from vsc.runtime import derive_seed
+
+
+def mean_pairwise_jaccard(supports: Tensor) -> Tensor:
+    """Mean Jaccard index between the supports of the J samples of each input, self-pairs
+    excluded: supports [N, J, K] bool -> [N] (two empty supports count as identical, 1)."""
+    j = supports.shape[1]
+    if j < 2:
+        raise ValueError("support consistency needs at least two samples per input")
+    s = supports.float()
+    inter = s @ s.transpose(1, 2)  # [N, J, J]
+    size = s.sum(-1)
+    union = size[:, :, None] + size[:, None, :] - inter
+    jaccard = torch.where(union > 0, inter / union.clamp_min(1), torch.ones_like(inter))
+    off_diagonal = jaccard.sum((1, 2)) - jaccard.diagonal(dim1=1, dim2=2).sum(-1)
+    return off_diagonal / (j * (j - 1))
+
+
+@torch.no_grad()
+def support_consistency(config: Config, run: str | Path, inputs: int) -> dict:
+    """Per-input support consistency of a finished run, its own J, the first ``inputs``
+    validation patches. Returns identity, estimator, the per-input values, mean and median."""
+    from vsc.data.patches import load_patches
+
+    run = Path(run)
+    if not (run / "final.json").is_file():
+        raise FileNotFoundError(f"{run} holds no finished linear run (final.json missing)")
+    # the run may have overridden the estimator: check it against that variant of the config
+    estimator = json.loads((run / "final.json").read_text()).get("estimator")
+    config = with_estimator(config, estimator)
+    final = RunFolder(run, config, {"experiment": "linear"}).finished()
+    result = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset",
+                                    "estimator", "status")}
+    if final["status"] != "finished" or final["samples"] < 2:
+        return {**result, "jaccard": [], "jaccard_mean": None, "jaccard_median": None}
+    exp = LinearExperiment(config, final["method"], final["samples"], final["seed"],
+                           load_patches(config.data))
+    exp.load_state_dict(torch.load(run / "checkpoint.pt", map_location="cpu",
+                                   weights_only=False)["experiment"])
+    exp.encoder.eval()
+    torch.manual_seed(derive_seed("consistency", final["seed"]))
+    x = exp.val_x[:inputs]
+    z = exp.family(exp.encoder(x), final["samples"], exp.step).z
+    values = mean_pairwise_jaccard(z != 0).cpu().numpy()
+    return {**result, "jaccard": values.round(6).tolist(),
+            "jaccard_mean": float(values.mean()), "jaccard_median": float(np.median(values))}
+
+
+def with_estimator(config: Config, estimator: str | None) -> Config:
+    """The config with linear.estimator replaced (None keeps it)."""
+    from dataclasses import replace
+
+    if estimator is None:
+        return config
+    return replace(config, linear=replace(config.linear, estimator=estimator))
