@@ -240,22 +240,29 @@ def _report(args) -> None:
     print(text)
 
 
-def _snr_args(p: argparse.ArgumentParser) -> None:
+def _analysis_args(p: argparse.ArgumentParser) -> None:
+    """Arguments of the commands that analyse one finished linear run."""
     p.add_argument("--config", required=True, help="YAML preset the run was trained with")
     p.add_argument("--run", required=True, help="a finished linear run folder")
     p.add_argument("--out", required=True, help="JSON file to write")
 
 
-@command("snr", "gradient signal-to-noise ratio of a trained linear run", _snr_args)
-def _snr(args) -> None:
+def _analyse(args, analysis: Callable) -> None:
+    """Run ``analysis(config, run)`` and write its result as JSON (lists left out of the
+    printed summary)."""
     from vsc.config import load_config
     from vsc.io import write_json
+
+    result = analysis(load_config(args.config), args.run)
+    write_json(args.out, result)
+    print({k: v for k, v in result.items() if not isinstance(v, list)})
+
+
+@command("snr", "gradient signal-to-noise ratio of a trained linear run", _analysis_args)
+def _snr(args) -> None:
     from vsc.snr import run_snr
 
-    cfg = load_config(args.config)
-    result = run_snr(cfg, args.run, cfg.snr.passes, cfg.snr.batches)
-    write_json(args.out, result)
-    print(result)
+    _analyse(args, lambda cfg, run: run_snr(cfg, run, cfg.snr.passes, cfg.snr.batches))
 
 
 def _snr_summary_args(p: argparse.ArgumentParser) -> None:
@@ -280,23 +287,13 @@ def _snr_summary(args) -> None:
     print(plots.plot_snr(table, args.figure))
 
 
-def _consistency_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", required=True, help="YAML preset the run was trained with")
-    p.add_argument("--run", required=True, help="a finished linear run folder")
-    p.add_argument("--out", required=True, help="JSON file to write")
-
-
 @command("consistency", "support consistency (Jaccard) across the J samples of each input",
-         _consistency_args)
+         _analysis_args)
 def _consistency(args) -> None:
-    from vsc.config import load_config
-    from vsc.io import write_json
     from vsc.sampling import support_consistency
 
-    cfg = load_config(args.config)
-    result = support_consistency(cfg, args.run, cfg.sampling.consistency_inputs)
-    write_json(args.out, result)
-    print({k: v for k, v in result.items() if k != "jaccard"})
+    _analyse(args, lambda cfg, run: support_consistency(cfg, run,
+                                                        cfg.sampling.consistency_inputs))
 
 
 def _sampling_summary_args(p: argparse.ArgumentParser) -> None:
