@@ -13,9 +13,9 @@ from baselines.fista import fista, fista_batched
 from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
-from vsc.linear import FROBENIUS_WEIGHT, run_identity
+from vsc.linear import FROBENIUS_WEIGHT
 from vsc.metrics import sparse_coding_objective
-from vsc.results import RunFolder
+from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
 from vsc.statistics import code_statistics
 from vsc.training import Diverged, Experiment, run_experiment

@@ -20,9 +20,8 @@ from sklearn.decomposition import MiniBatchDictionaryLearning, sparse_encode
 
 from vsc.config import Config
 from vsc.data.patches import load_patches
-from vsc.linear import run_identity
 from vsc.metrics import sparse_coding_objective
-from vsc.results import RunFolder
+from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, provenance
 
 SCORE_KEYS = ("val_loss", "val_recon", "val_l1", "frac_nonzero")
@@ -86,7 +85,7 @@ def train_sklearn(config: Config, seed: int, out: str | Path, *,
                      "frac_nonzero": float((b != 0).mean()),
                      "encode_seconds": time.perf_counter() - t0})
     folder.write_metrics(rows)
-    folder.write_dictionary(to_our_scale(model.components_, np.zeros((1, 1)), sc.atom_norm)[0])
+    folder.write_dictionary(atoms)  # the same for every coding algorithm
     first = rows[0]
     return folder.finish({
         **folder.identity, **{k: first[k] for k in SCORE_KEYS},

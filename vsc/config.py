@@ -435,6 +435,14 @@ def _build(cls: type, raw: dict[str, Any], prefix: str = "") -> Any:
     return cls(**kwargs)
 
 
+def with_estimator(config: Config, estimator: str | None) -> Config:
+    """The config with linear.estimator replaced (None keeps it)."""
+    if estimator is None:
+        return config
+    return dataclasses.replace(config,
+                               linear=dataclasses.replace(config.linear, estimator=estimator))
+
+
 def config_from_dict(raw: dict[str, Any]) -> Config:
     """Validate a nested mapping and return the typed config (defaults fill missing keys)."""
     if not isinstance(raw, dict):

@@ -17,9 +17,8 @@ from torch import Tensor
 from vsc.config import Config
 from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
-from vsc.linear import run_identity
 from vsc.networks import ConvDecoder, Encoder, conv_encoder
-from vsc.results import RunFolder
+from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
 from vsc.statistics import code_statistics
 from vsc.training import Experiment, optimiser_step, run_experiment

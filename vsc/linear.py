@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vsc.config import Config
+from vsc.config import Config, with_estimator
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.estimators import Selection, select
@@ -26,7 +26,7 @@ from vsc.families.base import noise_warmup
 from vsc.families.spike_slab import temperature
 from vsc.metrics import sparse_coding_objective
 from vsc.networks import Encoder, mlp_encoder
-from vsc.results import RunFolder
+from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
 from vsc.schedules import one_cycle
 from vsc.statistics import code_statistics
@@ -190,13 +190,6 @@ def fista_scores(x: Tensor, atoms: Tensor, lam: float) -> dict[str, float]:
             "fista_frac_nonzero": (result.codes != 0).float().mean().item()}
 
 
-def run_identity(config: Config, experiment: str, method: str, samples: int, seed: int,
-                 dataset: str) -> dict[str, Any]:
-    """Identity columns of every tidy row a run writes."""
-    return {"experiment": experiment, "method": method, "samples": samples, "seed": seed,
-            "dataset": dataset, "preset": config.preset}
-
-
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,
                  stop_after_epoch: int | None = None, progress: bool = True,
                  replace_stale: bool = False, estimator: str | None = None) -> dict | None:
@@ -205,13 +198,7 @@ def train_linear(config: Config, family: str, samples: int, seed: int, out: str 
 
     Inputs are checked and data loaded before the folder is created, so bad input leaves
     nothing behind."""
-    if estimator is not None:
-        from vsc.sampling import with_estimator
-
-        config = with_estimator(config, estimator)
-    build_family(family, config.family)  # unknown family: fail before touching the disk
-    if samples < 1:
-        raise ValueError(f"--samples (J) must be >= 1, got {samples}")
+    config = with_estimator(config, estimator)
     patches = load_patches(config.data)
     exp = LinearExperiment(config, family, samples, seed, patches)
     folder = RunFolder(out, config, run_identity(config, "linear", family, samples, seed,

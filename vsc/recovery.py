@@ -15,7 +15,7 @@ from scipy.optimize import linear_sum_assignment
 
 from vsc.config import Config
 from vsc.io import atomic_path, write_json
-from vsc.results import RunFolder
+from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
 
 MATCH_THRESHOLD = 0.9
@@ -58,17 +58,13 @@ def recover(config: Config, run: str | Path, out: str | Path, center: bool = Fal
     recovery.json (with ground-truth scores on the stand-in) into ``out``."""
     from vsc.dnn import build_dnn
 
-    run = Path(run)
-    final = RunFolder(run, config, {"experiment": "dnn"}).finished()
-    if final is None:
-        raise FileNotFoundError(f"{run} holds no finished DNN run (final.json missing)")
+    folder, final = open_finished_run(run, config, "dnn")
     if final["status"] != "finished":  # diverged: an empty dictionary, the status says why
         result = {**_identity(final), "status": final["status"]}
         _write(Path(out), np.zeros((0, 0), np.float32), result)
         return result
     exp = build_dnn(config, final["method"], final["samples"], final["seed"])
-    exp.load_state_dict(torch.load(run / "checkpoint.pt", map_location="cpu",
-                                   weights_only=False)["experiment"])
+    exp.load_state_dict(folder.load_checkpoint()["experiment"])
     dc, size = config.dnn, config.data.celeba.recovery_size
     batch = max(1, 2000 // dc.recovery_samples)
     codes = exp.encode(exp.images.test_batches(batch), dc.recovery_samples,

@@ -26,6 +26,13 @@ def clean_number(value: Any) -> Any:
     return value
 
 
+def run_identity(config: Config, experiment: str, method: str, samples: int, seed: int,
+                 dataset: str) -> dict[str, Any]:
+    """Identity columns of every tidy row a run writes."""
+    return {"experiment": experiment, "method": method, "samples": samples, "seed": seed,
+            "dataset": dataset, "preset": config.preset}
+
+
 class RunFolder:
     """The files of one run (identity: experiment, method, J, seed, dataset, preset)."""
 
@@ -113,3 +120,15 @@ class RunFolder:
         record = {k: clean_number(v) for k, v in {**final, "config_digest": self.digest}.items()}
         write_json(self.final_path, record)
         return record
+
+
+def open_finished_run(path: str | Path, config: Config, experiment: str
+                      ) -> tuple[RunFolder, dict]:
+    """A finished run's folder and final.json, checked against ``config``; analyses of a
+    trained run start here. FileNotFoundError names the folder when it has not finished."""
+    folder = RunFolder(path, config, {"experiment": experiment})
+    final = folder.finished()
+    if final is None:
+        raise FileNotFoundError(f"{folder.path} holds no finished {experiment} run "
+                                "(final.json missing)")
+    return folder, final

@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vsc.config import Config
+from vsc.config import Config, with_estimator
 from vsc.linear import LinearExperiment
-from vsc.results import RunFolder
+from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
 
 
@@ -38,20 +38,19 @@ def support_consistency(config: Config, run: str | Path, inputs: int) -> dict:
     from vsc.data.patches import load_patches
 
     run = Path(run)
-    if not (run / "final.json").is_file():
-        raise FileNotFoundError(f"{run} holds no finished linear run (final.json missing)")
     # the run may have overridden the estimator: check it against that variant of the config
-    estimator = json.loads((run / "final.json").read_text()).get("estimator")
+    final_path = run / "final.json"
+    estimator = json.loads(final_path.read_text()).get("estimator") if final_path.is_file() \
+        else None
     config = with_estimator(config, estimator)
-    final = RunFolder(run, config, {"experiment": "linear"}).finished()
+    folder, final = open_finished_run(run, config, "linear")
     result = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset",
                                     "estimator", "status")}
     if final["status"] != "finished" or final["samples"] < 2:
         return {**result, "jaccard": [], "jaccard_mean": None, "jaccard_median": None}
     exp = LinearExperiment(config, final["method"], final["samples"], final["seed"],
                            load_patches(config.data))
-    exp.load_state_dict(torch.load(run / "checkpoint.pt", map_location="cpu",
-                                   weights_only=False)["experiment"])
+    exp.load_state_dict(folder.load_checkpoint()["experiment"])
     exp.encoder.eval()
     torch.manual_seed(derive_seed("consistency", final["seed"]))
     x = exp.val_x[:inputs]
@@ -60,11 +59,3 @@ def support_consistency(config: Config, run: str | Path, inputs: int) -> dict:
     return {**result, "jaccard": values.round(6).tolist(),
             "jaccard_mean": float(values.mean()), "jaccard_median": float(np.median(values))}
 
-
-def with_estimator(config: Config, estimator: str | None) -> Config:
-    """The config with linear.estimator replaced (None keeps it)."""
-    from dataclasses import replace
-
-    if estimator is None:
-        return config
-    return replace(config, linear=replace(config.linear, estimator=estimator))

@@ -22,7 +22,7 @@ from torch import Tensor
 from vsc.config import Config
 from vsc.estimators import select
 from vsc.linear import LinearExperiment, sample_losses
-from vsc.results import RunFolder
+from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
 
 # Reference values (METHOD.md section 5): encoder / dictionary SNR at J = 1 and J = 20.
@@ -97,10 +97,7 @@ def run_snr(config: Config, run: str | Path, passes: int, batches: int) -> dict:
     """SNR of a finished linear run folder (its final checkpoint)."""
     from vsc.data.patches import load_patches
 
-    run = Path(run)
-    final = RunFolder(run, config, {"experiment": "linear"}).finished()
-    if final is None:
-        raise FileNotFoundError(f"{run} holds no finished linear run (final.json missing)")
+    folder, final = open_finished_run(run, config, "linear")
     identity = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset")}
     reference = REFERENCE_SNR.get((final["method"], final["samples"]), (None, None))
     base = {**identity, "passes": passes, "batches": batches,
@@ -109,7 +106,6 @@ def run_snr(config: Config, run: str | Path, passes: int, batches: int) -> dict:
         return {**base, "status": final["status"]}
     exp = LinearExperiment(config, final["method"], final["samples"], final["seed"],
                            load_patches(config.data))
-    exp.load_state_dict(torch.load(run / "checkpoint.pt", map_location="cpu",
-                                   weights_only=False)["experiment"])
+    exp.load_state_dict(folder.load_checkpoint()["experiment"])
     return {**base, "status": "finished",
             **gradient_snr(exp, passes, batches, derive_seed("snr", final["seed"]))}
