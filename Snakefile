@@ -34,9 +34,15 @@ include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/dnn.smk"
 include: "workflow/rules/sampling.smk"
+include: "workflow/rules/groundtruth.smk"
 
 
 report: "workflow/report/workflow.rst"
+
+
+onstart:
+    check_celeba(CFG)  # not on dry runs, so the paper preset's jobs can still be listed
+    write_resolved_config()  # bring an existing results/config.yaml up to date
 
 
 rule all:
@@ -45,5 +51,7 @@ rule all:
         TABLE1_FILES,
         FIGURE_FILES,
         DNN_FILES,
+        DNN_SWEEP_OUTPUTS,
         SNR_OUTPUTS,
         SAMPLING_OUTPUTS,
+        GROUNDTRUTH_OUTPUTS,

@@ -13,6 +13,7 @@ from baselines.fista import fista, fista_batched
 from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
+from vsc.ground_truth import ground_truth_scores
 from vsc.linear import FROBENIUS_WEIGHT
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder, run_identity
@@ -35,6 +36,7 @@ class FistaExperiment(Experiment):
                              f"linear.batch_size ({self.lc.batch_size})")
         self.train_x = torch.from_numpy(patches.train).to(self.device)
         self.val_x = torch.from_numpy(patches.val).to(self.device)
+        self.truth = patches.truth
         self.dict = Dictionary.unit_norm(self.train_x.shape[1], self.lc.latents,
                                          derive_seed("dictionary", seed), self.device)
         self.dict_lr, self.step = self.lc.dict_lr, 0
@@ -68,13 +70,15 @@ class FistaExperiment(Experiment):
         result = fista_batched(self.val_x, self.dict.atoms, self.fc.lam,
                                batch_size=self.lc.val_batch_size, **self.solver)
         score = sparse_coding_objective(self.val_x, self.dict.atoms, result.codes, self.fc.lam)
+        recovery = ({} if self.truth is None else
+                    ground_truth_scores(self.dictionary(), result.codes.cpu().numpy(), self.truth))
         return {"val_loss": score.total.mean().item(), "val_recon": score.recon.mean().item(),
                 "val_l1": score.l1.mean().item(),
                 "frac_nonzero": (result.codes != 0).float().mean().item(),
                 "val_fista_iterations": result.iterations.float().mean().item(),
                 "atom_norm_mean": self.dict.atom_norms().mean().item(),
                 "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq(),
-                **code_statistics(result.codes.cpu().numpy())}
+                **code_statistics(result.codes.cpu().numpy()), **recovery}
 
     def state_dict(self) -> dict[str, Any]:
         return {"atoms": self.dict.atoms.cpu(), "dict_lr": self.dict_lr, "step": self.step}

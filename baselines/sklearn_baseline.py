@@ -20,6 +20,7 @@ from sklearn.decomposition import MiniBatchDictionaryLearning, sparse_encode
 
 from vsc.config import Config
 from vsc.data.patches import load_patches
+from vsc.ground_truth import RECOVERY_KEYS, ground_truth_scores
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, provenance
@@ -83,14 +84,16 @@ def train_sklearn(config: Config, seed: int, out: str | Path, *,
                      "transform_algorithm": algorithm, "val_loss": score.total.mean().item(),
                      "val_recon": score.recon.mean().item(), "val_l1": score.l1.mean().item(),
                      "frac_nonzero": float((b != 0).mean()),
-                     "encode_seconds": time.perf_counter() - t0})
+                     "encode_seconds": time.perf_counter() - t0,
+                     **({} if patches.truth is None else
+                        ground_truth_scores(atoms, b, patches.truth))})
     folder.write_metrics(rows)
     folder.write_dictionary(atoms)  # the same for every coding algorithm
-    first = rows[0]
+    first, keys = rows[0], [k for k in SCORE_KEYS + RECOVERY_KEYS if k in rows[0]]
     return folder.finish({
-        **folder.identity, **{k: first[k] for k in SCORE_KEYS},
+        **folder.identity, **{k: first[k] for k in keys},
         "transform_algorithm": first["transform_algorithm"], "status": "finished",
-        "transforms": {r["transform_algorithm"]: {k: r[k] for k in SCORE_KEYS} for r in rows},
+        "transforms": {r["transform_algorithm"]: {k: r[k] for k in keys} for r in rows},
         "alpha": alpha, "atom_norm": sc.atom_norm, "epochs": sc.epochs,
         "fit_seconds": fit_seconds, "wall_seconds": time.perf_counter() - started,
         "sklearn_version": sklearn.__version__, **provenance(torch.device("cpu"))})

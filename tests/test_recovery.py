@@ -3,7 +3,7 @@ import pytest
 
 from vsc.config import StandinConfig
 from vsc.data.standin import downsample, make_standin
-from vsc.recovery import fit_dictionary, match_atoms
+from vsc.recovery import fit_dictionary
 
 
 def test_least_squares_recovers_the_generating_matrix():
@@ -13,16 +13,6 @@ def test_least_squares_recovers_the_generating_matrix():
     images = codes @ truth.T + 0.01 * rng.normal(size=(2000, 48))
     recovered = fit_dictionary(codes, images)
     np.testing.assert_allclose(recovered, truth, atol=0.02)
-    assert match_atoms(recovered, truth)["recovered_fraction"] == 1.0
-
-
-def test_scorer_on_permuted_rescaled_and_random_dictionaries():
-    rng = np.random.default_rng(1)
-    truth = rng.normal(size=(300, 20))
-    permuted = truth[:, rng.permutation(20)] * rng.uniform(-3, 3, 20)
-    assert match_atoms(permuted, truth)["recovered_fraction"] == 1.0
-    random = match_atoms(rng.normal(size=(300, 20)), truth)
-    assert random["recovered_fraction"] == 0.0 and random["mean_best_cosine"] < 0.3
 
 
 def test_standin_is_deterministic_and_sparse():

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vsc.config import FAMILY_NAMES
+from vsc.config import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 
 # Table 1 of the paper (validation loss; METHOD.md section 5). Reference values to compare
 # against, not results of this suite.
@@ -207,6 +207,9 @@ def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> p
                "n_diverged": int((group.status == "diverged").sum()),
                "mse_per_pixel_mean": mse.mean() if len(ok) else math.nan,
                "mse_per_pixel_std": mse.std(ddof=1) if len(ok) > 1 else math.nan,
+               "multi_information_bits_std": (ok.multi_information_bits.astype(float).std(ddof=1)
+                                              if len(ok) > 1 and "multi_information_bits" in ok
+                                              else math.nan),
                "frac_nonzero_mean": ok.frac_nonzero.astype(float).mean() if len(ok) else math.nan,
                "paper_mse_celeba_512": PAPER_DNN_MSE.get(method, math.nan),
                "dataset": ", ".join(sorted(group.dataset.unique())),
@@ -222,3 +225,39 @@ def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> p
     order = {m: i for i, m in enumerate(METHOD_ORDER)}
     return (table.assign(_o=table.method.map(order)).sort_values(["_o", "latents", "J"])
             .drop(columns="_o").reset_index(drop=True))
+
+
+def recovery_table(finals: pd.DataFrame) -> pd.DataFrame:
+    """The ground-truth recovery benchmark, tidy: one row per (method, J, seed) with the
+    dictionary and support recovery scores, the Table 1 metric and the data that made it."""
+    from vsc.ground_truth import RECOVERY_KEYS
+
+    keep = ["method", "samples", "seed", "status", *RECOVERY_KEYS, "val_loss", "frac_nonzero",
+            "atom_norm_mean", "iteration", "n_true_atoms", "dataset", "preset"]
+    table = finals[[c for c in keep if c in finals]].copy()
+    table.insert(1, "label", table.method.map(label))
+    order = {m: i for i, m in enumerate(METHOD_ORDER)}
+    return (table.assign(_o=table.method.map(order)).sort_values(["_o", "samples", "seed"])
+            .drop(columns="_o").reset_index(drop=True))
+
+
+def dnn_sweep_table(finals: pd.DataFrame, main_latents: int, main_sparsity: float
+                    ) -> pd.DataFrame:
+    """The DNN sweeps, tidy: one row per (sweep, method, latents, target sparsity, J) with
+    MSE and multi-information (mean and sd over seeds). Sweep 'latents' holds the runs at
+    the main target sparsity, sweep 'sparsity' those at the main code size, so the main
+    setting appears in both. The paper's MSE is given only where the setting is the
+    paper's (512 latents, 10% sparsity), and it was measured on CelebA."""
+    table = dnn_table(finals)
+    paper_setting = (table.latents == 512) & np.isclose(table.target_sparsity, 0.1)
+    table["paper_mse_per_pixel"] = table.paper_mse_celeba_512.where(paper_setting)
+    table = table.drop(columns="paper_mse_celeba_512")
+    by_latents = table[np.isclose(table.target_sparsity, main_sparsity)].assign(sweep="latents")
+    by_sparsity = table[(table.latents == main_latents)
+                        & ~table.method.isin(SPARSITY_FREE_FAMILIES)].assign(sweep="sparsity")
+    out = pd.concat([by_latents, by_sparsity], ignore_index=True)
+    first = ["sweep", "method", "label", "latents", "target_sparsity", "J", "n_seeds",
+             "n_diverged", "mse_per_pixel_mean", "mse_per_pixel_std", "paper_mse_per_pixel",
+             "multi_information_bits_mean", "multi_information_bits_std", "frac_nonzero_mean"]
+    first = [c for c in first if c in out]
+    return out[first + [c for c in out if c not in first]]

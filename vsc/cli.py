@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from vsc.config import ConfigError
+from vsc.config import Config, ConfigError
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
 
@@ -20,10 +20,17 @@ def command(name: str, help: str, setup: Callable[[argparse.ArgumentParser], Non
     return register
 
 
-def run_args(family: bool = False, samples: bool = False):
+def run_args(family: bool = False, samples: bool = False, study: bool = False):
     """Arguments shared by the training commands."""
     def setup(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--config", required=True, help="YAML preset, e.g. config/config.yaml")
+        if study:
+            from vsc.config import STUDIES
+
+            parser.add_argument("--study", choices=STUDIES, default="linear",
+                                help="linear: the preset's patches (Table 1); groundtruth: "
+                                "synthetic patches from a known dictionary, with the "
+                                "groundtruth section's overrides")
         if family:
             parser.add_argument("--family", required=True, help="variational family name")
         if samples:
@@ -38,21 +45,25 @@ def run_args(family: bool = False, samples: bool = False):
     return setup
 
 
-def _train(train: Callable, args, *positional, progress: bool = True) -> None:
-    """Load the config, run ``train`` and print a one-line summary of final.json."""
-    from vsc.config import load_config
+def _train(train: Callable, args, *positional, progress: bool = True,
+           config: Config | None = None) -> None:
+    """Load the config (for ``args.study`` if given), run ``train`` and print a one-line
+    summary of final.json."""
+    from vsc.config import load_config, study_config
 
+    if config is None:
+        config = study_config(load_config(args.config), getattr(args, "study", "linear"))
     options = {"replace_stale": args.replace_stale}
     if progress:
         options["progress"] = not args.no_progress
-    final = train(load_config(args.config), *positional, args.seed, args.out, **options)
+    final = train(config, *positional, args.seed, args.out, **options)
     print(f"{final['method']} J={final['samples']} seed={final['seed']}: "
           f"status={final['status']} val_loss={final.get('val_loss')} "
           f"frac_nonzero={final.get('frac_nonzero')} wall={final['wall_seconds']:.1f}s")
 
 
 def _linear_args(p: argparse.ArgumentParser) -> None:
-    run_args(family=True, samples=True)(p)
+    run_args(family=True, samples=True, study=True)(p)
     p.add_argument("--estimator", choices=["max", "avg", "iwae"],
                    help="override linear.estimator for this run")
 
@@ -66,12 +77,21 @@ def _linear(args) -> None:
     _train(partial(train_linear, estimator=args.estimator), args, args.family, args.samples)
 
 
-@command("dnn", "train one DNN-generator run (stand-in images or CelebA)",
-         run_args(family=True, samples=True))
+def _dnn_args(p: argparse.ArgumentParser) -> None:
+    run_args(family=True, samples=True)(p)
+    p.add_argument("--latents", type=int, help="override dnn.latents (the code-size sweep)")
+    p.add_argument("--target-sparsity", type=float,
+                   help="override the DNN target sparsity, lambda0's and the spike prior's "
+                   "(the sparsity sweep)")
+
+
+@command("dnn", "train one DNN-generator run (stand-in images or CelebA)", _dnn_args)
 def _dnn(args) -> None:
+    from vsc.config import load_config, with_dnn_point
     from vsc.dnn import train_dnn
 
-    _train(train_dnn, args, args.family, args.samples)
+    config = with_dnn_point(load_config(args.config), args.latents, args.target_sparsity)
+    _train(train_dnn, args, args.family, args.samples, config=config)
 
 
 def _recover_args(p: argparse.ArgumentParser) -> None:
@@ -92,14 +112,15 @@ def _recover(args) -> None:
     print({k: v for k, v in result.items() if k not in ("dataset", "preset")})
 
 
-@command("fista", "train the FISTA dictionary-learning baseline", run_args())
+@command("fista", "train the FISTA dictionary-learning baseline", run_args(study=True))
 def _fista(args) -> None:
     from baselines.dictionary_learning import train_fista
 
     _train(train_fista, args)
 
 
-@command("sklearn", "fit scikit-learn's MiniBatchDictionaryLearning and score it", run_args())
+@command("sklearn", "fit scikit-learn's MiniBatchDictionaryLearning and score it",
+         run_args(study=True))
 def _sklearn(args) -> None:
     from baselines.sklearn_baseline import train_sklearn
 
@@ -325,6 +346,50 @@ def _sampling_summary(args) -> None:
         table.to_csv(tmp, index=False)
     print(table.to_string(index=False))
     print(plots.plot_sampling(table, consistency, args.figure))
+
+
+def _dnn_sweep_summary_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, help="YAML preset (its main DNN setting)")
+    p.add_argument("--runs", nargs="+", required=True, help="DNN run folders of the sweeps")
+    p.add_argument("--csv", required=True, help="table to write (e.g. results/dnn_sweep.csv)")
+    p.add_argument("--figure", required=True, help="figure path without extension")
+
+
+@command("dnn-sweep-summary", "MSE and multi-information against code size and sparsity",
+         _dnn_sweep_summary_args)
+def _dnn_sweep_summary(args) -> None:
+    from vsc import plots
+    from vsc.aggregate import dnn_sweep_table, read_finals
+    from vsc.config import load_config
+    from vsc.io import atomic_path
+
+    dnn = load_config(args.config).dnn
+    table = dnn_sweep_table(read_finals(args.runs), dnn.latents,
+                            dnn.family.threshold.target_sparsity)
+    with atomic_path(args.csv) as tmp:
+        table.to_csv(tmp, index=False)
+    print(table.to_string(index=False))
+    print(plots.plot_dnn_sweep(table, args.figure))
+
+
+def _recovery_summary_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", nargs="+", required=True, help="run folders of the benchmark")
+    p.add_argument("--csv", required=True, help="table to write (e.g. results/recovery.csv)")
+    p.add_argument("--figure", required=True, help="figure path without extension")
+
+
+@command("recovery-summary", "ground-truth benchmark: recovered atoms and supports per method",
+         _recovery_summary_args)
+def _recovery_summary(args) -> None:
+    from vsc import plots
+    from vsc.aggregate import read_finals, recovery_table
+    from vsc.io import atomic_path
+
+    table = recovery_table(read_finals(args.runs))
+    with atomic_path(args.csv) as tmp:
+        table.to_csv(tmp, index=False)
+    print(table.to_string(index=False))
+    print(plots.plot_recovery(table, args.figure))
 
 
 def _figures_args(p: argparse.ArgumentParser) -> None:

@@ -181,6 +181,9 @@ class DnnExperiment(Experiment):
         return {k: torch.cat(v) for k, v in parts.items()}
 
     def evaluate(self, epoch: int) -> dict[str, float]:
+        every, last = self.dc.eval_every, epoch + 1 == self.epochs
+        if not last and not (every and (epoch + 1) % every == 0):
+            return {}  # encoding the test set J times costs about as much as an epoch
         batch = max(1, 2000 // self.dc.eval_samples)
         enc = self.encode(self.images.test_batches(batch), self.dc.eval_samples,
                           derive_seed("dnn-val", self.seed, epoch))

@@ -24,6 +24,7 @@ from vsc.estimators import Selection, select
 from vsc.families import Codes, Family, build_family
 from vsc.families.base import noise_warmup
 from vsc.families.spike_slab import temperature
+from vsc.ground_truth import ground_truth_scores
 from vsc.metrics import sparse_coding_objective
 from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder, run_identity
@@ -70,6 +71,7 @@ class LinearExperiment(Experiment):
                              f"linear.batch_size ({lc.batch_size})")
         self.train_x = torch.from_numpy(patches.train).to(self.device)
         self.val_x = torch.from_numpy(patches.val).to(self.device)
+        self.truth = patches.truth
 
         torch.manual_seed(derive_seed("linear", family, samples, seed))
         n_pixels = self.train_x.shape[1]
@@ -153,6 +155,9 @@ class LinearExperiment(Experiment):
                  "atom_norm_mean": self.dict.atom_norms().mean().item(),
                  "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq(),
                  **code_statistics(enc["codes"].cpu().numpy(), enc["kl_latent"].cpu().numpy())}
+        if self.truth is not None:
+            stats.update(ground_truth_scores(self.dictionary(), enc["codes"].cpu().numpy(),
+                                             self.truth))
         every = self.lc.fista_eval_every
         if every and ((epoch + 1) % every == 0 or epoch + 1 == self.epochs):
             stats.update(fista_scores(self.val_x, self.dict.atoms, self.lc.eval_lambda))

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from vsc.aggregate import PAPER_TABLE1, label
+from vsc.config import SPARSITY_FREE_FAMILIES
 from vsc.io import atomic_path
 
 J_COLOURS = {1: "tab:blue", 20: "tab:orange"}
@@ -244,4 +245,98 @@ def plot_sampling(table: pd.DataFrame, consistency: list[dict], stem: str | Path
     right.set_title("Support consistency across samples", fontsize=9)
     right.legend(fontsize=7)
     fig.suptitle(f"Sampling studies ({provenance_line(table)})", fontsize=10)
+    return save(fig, stem)
+
+
+def plot_recovery(table: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """The ground-truth benchmark. Left: fraction of true atoms recovered per method (bars
+    per J, mean over seeds, seeds as dots). Right: support precision against recall of the
+    validation codes, one marker per run."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    methods = list(dict.fromkeys(table.method))
+    js = sorted(table.samples.unique())
+    width = 0.8 / max(1, len(js))
+    for k, j in enumerate(js):
+        colour, legend_label = J_COLOURS.get(j, f"C{k + 2}"), f"J={j}"
+        for i, method in enumerate(methods):
+            runs = table[(table.method == method) & (table.samples == j)]
+            if runs.empty:
+                continue
+            x = i + (k - (len(js) - 1) / 2) * width
+            done = runs[runs.status == "finished"]
+            if done.empty:  # diverged: say so where the bar would be
+                left.annotate(str(runs.status.iloc[0]), (x, 0), xytext=(0, 4),
+                              textcoords="offset points", rotation=90, ha="center", fontsize=7)
+                continue
+            scores = done.recovered_fraction.astype(float)
+            left.bar(x, scores.mean(), width=width, color=colour, label=legend_label)
+            left.plot([x] * len(scores), scores, "k.", markersize=3)
+            legend_label = None  # one legend entry per J
+    left.legend(fontsize=7, title="J (baselines: 1)", title_fontsize=7)
+    left.set_xticks(range(len(methods)), [label(m) for m in methods], rotation=25, ha="right",
+                    fontsize=8)
+    left.set_ylim(0, 1)
+    left.set_ylabel("true atoms recovered (|cos| > 0.9, one-to-one)")
+    left.set_title("Dictionary recovery", fontsize=9)
+    finished = table[table.status == "finished"]
+    for i, method in enumerate(methods):
+        runs = finished[finished.method == method]
+        if not runs.empty:
+            right.scatter(runs.support_recall, runs.support_precision, color=f"C{i % 10}",
+                          marker="os^Dv<>pPX"[i % 10], label=label(method))
+    right.set_xlim(0, 1.02)
+    right.set_ylim(0, 1.02)
+    right.set_xlabel("support recall")
+    right.set_ylabel("support precision")
+    right.set_title("Support recovery of the validation codes", fontsize=9)
+    right.legend(fontsize=6, loc="best")
+    fig.suptitle(f"Ground-truth recovery ({provenance_line(table)})", fontsize=10)
+    return save(fig, stem)
+
+
+def plot_dnn_sweep(table: pd.DataFrame, stem: str | Path) -> list[Path]:
+    """Per-pixel MSE (top) and multi-information (bottom) against code size (left) and
+    target sparsity (right), one line per family, error bars the sd over seeds. Families
+    whose codes ignore the target sparsity appear on the right as a dashed level (their run
+    at the main setting); the paper's value is marked where the setting is the paper's."""
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex="col")
+    colours = {m: f"C{i % 10}" for i, m in enumerate(dict.fromkeys(table.method))}
+    for col, (sweep, x) in enumerate((("latents", "latents"), ("sparsity", "target_sparsity"))):
+        rows = table[table.sweep == sweep]
+        for method, runs in rows.groupby("method", sort=False):
+            runs = runs.sort_values(x)
+            for row, (y, ylabel) in enumerate((("mse_per_pixel", "MSE per pixel"),
+                                               ("multi_information_bits",
+                                                "multi-information (bits)"))):
+                ax = axes[row, col]
+                if f"{y}_mean" not in runs:
+                    continue
+                ax.errorbar(runs[x], runs[f"{y}_mean"], yerr=runs[f"{y}_std"], marker="o",
+                            capsize=2, color=colours[method], label=label(method))
+                ax.set_ylabel(ylabel)
+                if y == "mse_per_pixel":
+                    paper = runs.dropna(subset=["paper_mse_per_pixel"])
+                    ax.plot(paper[x], paper.paper_mse_per_pixel, marker="*", markersize=11,
+                            linestyle="none", color=colours[method])
+        if sweep == "sparsity" and len(rows):  # dense families: their main-setting level
+            dense = table[(table.sweep == "latents") & table.method.isin(SPARSITY_FREE_FAMILIES)
+                          & (table.latents == rows.latents.iloc[0])]
+            for r in dense.itertuples():
+                for row, y in enumerate(("mse_per_pixel_mean", "multi_information_bits_mean")):
+                    if hasattr(r, y):
+                        axes[row, col].axhline(getattr(r, y), linestyle="--",
+                                               color=colours[r.method],
+                                               label=f"{label(r.method)} (dense)")
+    axes[1, 0].set_xlabel("latents (code size)")
+    axes[1, 0].set_xscale("log", base=2)
+    sizes = sorted(table[table.sweep == "latents"].latents.unique())
+    axes[1, 0].set_xticks(sizes, [str(n) for n in sizes])
+    axes[1, 1].set_xlabel("target sparsity (fraction of active latents)")
+    axes[0, 0].set_title("against code size (main target sparsity)", fontsize=9)
+    axes[0, 1].set_title("against target sparsity (main code size)", fontsize=9)
+    axes[0, 0].plot([], [], marker="*", linestyle="none", color="grey",
+                    label="paper (CelebA, 512 latents, 10%)")
+    axes[0, 0].legend(fontsize=6)
+    axes[0, 1].legend(fontsize=6)
+    fig.suptitle(f"DNN generator sweeps ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)

@@ -11,14 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
 
 from vsc.config import Config
+from vsc.ground_truth import match_atoms
 from vsc.io import atomic_path, write_json
 from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
-
-MATCH_THRESHOLD = 0.9
 
 
 def fit_dictionary(codes: np.ndarray, images: np.ndarray, center: bool = False) -> np.ndarray:
@@ -30,27 +28,6 @@ def fit_dictionary(codes: np.ndarray, images: np.ndarray, center: bool = False) 
         z, y = z - z.mean(0), y - y.mean(0)
     n = len(z)
     return (y.T @ z / n) @ np.linalg.pinv(z.T @ z / n)
-
-
-def match_atoms(recovered: np.ndarray, truth: np.ndarray,
-                threshold: float = MATCH_THRESHOLD) -> dict[str, float]:
-    """Compare recovered atoms [P, K] with true atoms [P, T] by absolute cosine.
-
-    recovered_fraction: share of true atoms matched one-to-one (Hungarian assignment on
-    |cos|) with |cos| above ``threshold``; mean_matched_cosine: mean |cos| of that matching;
-    mean_best_cosine: mean over true atoms of the best |cos| of any recovered atom."""
-    def unit(a):
-        norms = np.linalg.norm(a, axis=0, keepdims=True)
-        return a / np.where(norms == 0, 1, norms)
-
-    cos = np.abs(unit(recovered).T @ unit(truth))  # [K, T]
-    rows, cols = linear_sum_assignment(-cos)
-    matched = np.zeros(truth.shape[1])
-    matched[cols] = cos[rows, cols]
-    return {"recovered_fraction": float((matched > threshold).mean()),
-            "mean_matched_cosine": float(matched.mean()),
-            "mean_best_cosine": float(cos.max(axis=0).mean()),
-            "n_true_atoms": int(truth.shape[1]), "n_recovered_atoms": int(recovered.shape[1])}
 
 
 def recover(config: Config, run: str | Path, out: str | Path, center: bool = False) -> dict:

@@ -56,10 +56,17 @@ class RunFolder:
     RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "checkpoint.pt", "config.json")
 
     def recorded_digest(self) -> str | None:
-        """The config digest this folder was started with, if any."""
-        if not self.config_path.is_file():
-            return None
-        return json.loads(self.config_path.read_text()).get("config_digest")
+        """The config digest this folder was started with, if any. Read from config.json,
+        else from the checkpoint: Snakemake deletes a rerun job's declared outputs
+        (config.json among them) but not the undeclared checkpoint."""
+        if self.config_path.is_file():
+            return json.loads(self.config_path.read_text()).get("config_digest")
+        if self.checkpoint_path.is_file():
+            import torch
+
+            state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+            return state.get("config_digest")
+        return None
 
     def discard_if_stale(self) -> bool:
         """Delete this folder's run files if they were made with a different config (the

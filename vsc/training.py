@@ -49,7 +49,8 @@ class Experiment(ABC):
 
     @abstractmethod
     def evaluate(self, epoch: int) -> dict[str, float]:
-        """Validation metrics at the end of ``epoch`` (must include 'val_loss')."""
+        """Validation metrics at the end of ``epoch``: must include 'val_loss' at the last
+        epoch; an empty mapping on an epoch the experiment does not evaluate."""
 
     @abstractmethod
     def state_dict(self) -> dict[str, Any]:
@@ -116,7 +117,7 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         try:
             train_stats = exp.train_epoch(epoch)
             val_stats = exp.evaluate(epoch)
-            if not math.isfinite(val_stats["val_loss"]):
+            if not math.isfinite(val_stats.get("val_loss", 0.0)):
                 raise Diverged(train_stats.get("iteration", -1))
         except Diverged as err:
             status, diverged_at = "diverged", err.iteration
@@ -128,7 +129,8 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         folder.save_checkpoint({"experiment": exp.state_dict(), "rng": _rng_state(),
                                 "rows": rows, "epoch": epoch + 1, "wall": wall})
         folder.write_metrics(rows)
-        bar.set_postfix(val_loss=f"{val_stats['val_loss']:.4g}")
+        if "val_loss" in val_stats:
+            bar.set_postfix(val_loss=f"{val_stats['val_loss']:.4g}")
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch < exp.epochs:
             return None
 

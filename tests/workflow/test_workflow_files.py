@@ -29,10 +29,15 @@ def test_lint_passes(tmp_path):
     # resolved_config, patches, aggregate, figures, report, all; linear runs, FISTA,
     # scikit-learn; DNN runs and their recoveries, dnn_metrics, recovery_figure; SNR of
     # 3 families x 2 J and its summary; sampling studies (extra J runs, avg runs, consistency
-    # of the max and avg runs, summary)
-    ("config", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1),
-    ("test", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1),
-    ("paper", 6 + 7 * 2 * 3 + 3 + 3 + 6 * 3 * 2 + 2 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1),
+    # of the max and avg runs, summary); DNN sweeps (runs off the main setting: code sizes
+    # x families, sparsities x sparse families; summary); ground-truth benchmark (runs,
+    # summary)
+    ("config", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1
+     + 2 * 2 + 1 * 2 + 1 + 7 + 2 + 1),
+    ("test", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1
+     + 1 * 2 + 1 * 1 + 1 + 3 + 1),
+    ("paper", 6 + 7 * 2 * 3 + 3 + 3 + 6 * 3 * 2 + 2 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1
+     + 3 * 6 + 3 * 5 + 1 + 7 * 2 + 2 + 1),
 ])
 def test_dry_run_of_every_preset(tmp_path, preset, expected):
     result = snakemake("-n", "--configfile", str(REPO / "config" / f"{preset}.yaml"),

@@ -21,20 +21,30 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     results, figures = tmp_path / "results" / "test", tmp_path / "figures" / "test"
     for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv", "REPORT.md",
-                 "dnn_metrics.csv", "snr.csv", "sampling.csv"):
+                 "dnn_metrics.csv", "snr.csv", "sampling.csv", "recovery.csv",
+                 "dnn_sweep.csv"):
         assert (results / name).stat().st_size > 0
     dnn = pd.read_csv(results / "dnn_metrics.csv")
     assert len(dnn) == 6 and dnn.mse_per_pixel_mean.notna().all()
     assert dnn.recovered_fraction_mean.between(0, 1).all()
+    recovery = pd.read_csv(results / "recovery.csv")  # two scikit-learn coders, one run
+    assert sorted(recovery.method) == ["fista", "sklearn_lasso_cd", "sklearn_omp",
+                                       "thresholded_laplacian"]
+    assert recovery.recovered_fraction.between(0, 1).all()
+    sweep = pd.read_csv(results / "dnn_sweep.csv")
+    assert sorted(sweep.groupby("sweep").size().items()) == [("latents", 4), ("sparsity", 2)]
+    assert sweep.mse_per_pixel_mean.notna().all()
     for stem in ("dictionaries", "table1", "val_loss", "recovered_dictionaries", "snr",
-                 "sampling"):
+                 "sampling", "recovery", "dnn_sweep"):
         for ext in ("png", "pdf"):
             assert (figures / f"{stem}.{ext}").stat().st_size > 0
     table = pd.read_csv(results / "table1.csv")
     assert len(table) == 7 * 2 + 1 + 2  # families x J, FISTA, two scikit-learn coders
     assert table.val_loss_mean.notna().all()
-    runs = [*(results / "runs" / "linear").iterdir(), *(results / "runs" / "dnn").iterdir()]
-    assert len(runs) == 16 + 2 + 1 + 6  # grid, extra J of the J study, one avg run, DNN
+    runs = [run for study in ("linear", "dnn", "groundtruth")
+            for run in (results / "runs" / study).iterdir()]
+    # linear grid, extra J of the J study, one avg run; DNN grid and 3 sweep runs; benchmark
+    assert len(runs) == 16 + 2 + 1 + 6 + 3 + 3
     for run in runs:
         assert json.loads((run / "final.json").read_text())["preset"] == "test"
     again = snakemake("-n", "--configfile", TEST_CONFIG, cwd=tmp_path)
@@ -42,6 +52,30 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     report = snakemake("--report", "report.html", "--configfile", TEST_CONFIG, cwd=tmp_path)
     assert report.returncode == 0, report.stderr[-3000:]
     assert (tmp_path / "report.html").stat().st_size > 10_000
+
+
+def test_changed_setting_reruns_the_runs_it_affects_in_one_invocation(tmp_path):
+    results = tmp_path / "results" / "test"
+    target = str((results / "recovery.csv").relative_to(tmp_path))
+    cfg = yaml.safe_load(open(TEST_CONFIG))
+    config = tmp_path / "changed.yaml"
+
+    def run(*extra):
+        config.write_text(yaml.safe_dump(cfg))
+        return snakemake(target, *extra, "--configfile", str(config), cwd=tmp_path)
+
+    assert run("--cores", "2").returncode == 0
+    finals = sorted((results / "runs" / "groundtruth").glob("*/final.json"))
+    assert len(finals) == 3
+    cfg["dnn"]["lr"] = 0.01  # not a setting of the benchmark's runs: nothing to redo
+    assert "Nothing to be done" in run("-n").stdout
+    cfg["groundtruth"]["n_val"] = 80
+    rerun = run("--cores", "2")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    for final in finals:
+        recorded = json.loads((final.parent / "config.json").read_text())["config"]
+        assert recorded["data"]["n_val"] == 80
+    assert "Nothing to be done" in run("-n").stdout
 
 
 def test_killed_training_job_resumes_without_redoing_finished_ones(tmp_path):

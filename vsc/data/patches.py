@@ -12,6 +12,7 @@ import numpy as np
 from vsc.config import DataConfig
 from vsc.data.download import download_images_mat
 from vsc.data.images import DataError, load_bundled, load_folder, load_images_mat
+from vsc.data.synthetic import GroundTruth, make_synthetic
 from vsc.io import atomic_path
 
 CACHE_FORMAT = 1  # bump when extraction changes, so stale caches are not read
@@ -27,6 +28,7 @@ class PatchSet:
     mean: np.ndarray
     std: np.ndarray
     meta: dict
+    truth: GroundTruth | None = None  # the known generator of synthetic patches
 
     @property
     def dataset(self) -> str:
@@ -39,6 +41,9 @@ def dataset_name(config: DataConfig) -> str:
         return "bundled-photographs"
     if config.source == "images_mat":
         return "IMAGES.mat"
+    if config.source == "synthetic":
+        sc = config.synthetic
+        return f"synthetic:{sc.atoms}{sc.n_atoms}-active{sc.active}-snr{sc.snr_db:g}dB"
     return f"folder:{Path(config.path).name}"
 
 
@@ -141,6 +146,8 @@ def extract_patches(images: list[np.ndarray], config: DataConfig) -> PatchSet:
 def load_patches(config: DataConfig) -> PatchSet:
     """The patch set of a config, read from the cache when one with the same settings and
     the same input images exists, else extracted and cached (atomically)."""
+    if config.source == "synthetic":  # generated in seconds: not cached
+        return synthetic_patches(config)
     settings = _settings(config)
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     cache = Path(config.cache_dir) / f"patches-{digest}.npz"
@@ -156,3 +163,14 @@ def load_patches(config: DataConfig) -> PatchSet:
         np.savez(fh, train=patches.train, val=patches.val, mean=patches.mean, std=patches.std,
                  meta=np.array(json.dumps(patches.meta)))
     return patches
+
+
+def synthetic_patches(config: DataConfig) -> PatchSet:
+    """The synthetic patch set of a config (see vsc.data.synthetic), with its ground truth;
+    not z-scored (mean 0 and std 1 stand in), so the true atoms keep their directions."""
+    train, val, truth = make_synthetic(config)
+    size = train.shape[1]
+    meta = {"dataset": dataset_name(config), "split": "independent draws",
+            "settings": asdict(config.synthetic)}
+    return PatchSet(train=train, val=val, mean=np.zeros(size, np.float32),
+                    std=np.ones(size, np.float32), meta=meta, truth=truth)

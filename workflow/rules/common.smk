@@ -1,11 +1,17 @@
 # Shared names: the validated config, the run grid, output paths, the vsc command.
 
-import json
 import os
 import shlex
 import sys
 
-from vsc.config import ConfigError, config_from_dict
+from vsc.config import (
+    FAMILY_NAMES,
+    SPARSITY_FREE_FAMILIES,
+    STUDIES,
+    ConfigError,
+    config_from_dict,
+    study_config,
+)
 
 try:
     CFG = config_from_dict(config)  # the same validation the CLI does, with typed defaults
@@ -17,7 +23,10 @@ FIGURES = CFG.figures_dir
 RUNS = f"{RESULTS}/runs/linear"
 LOGS = f"{RESULTS}/logs"
 RESOLVED_CONFIG = f"{RESULTS}/config.yaml"
-PATCHES = f"{RESULTS}/data/patches.json"
+# The patch set's manifest is named by the digest of its settings: a change makes a new name,
+# which Snakemake treats as a missing input, so the runs reading it rerun in the same
+# invocation (a params trigger on an ancient input would only take effect in the next).
+PATCHES = f"{RESULTS}/data/patches-{CFG.digest('patches')}.json"
 # The digest of the settings that change a run's numbers: a rule whose params change reruns,
 # while growing the grid or changing resources leaves finished runs alone.
 DIGEST = CFG.digest("linear")
@@ -48,6 +57,20 @@ def run_outputs(pattern):
     return {name.split(".")[0]: f"{pattern}/{name}" for name in RUN_FILES}
 
 
+def study_rules():
+    """The linear-generator studies, each with its own copy of the training rules (defined in
+    a loop, so each rule's digest param is a plain value, which Snakemake compares between
+    runs; it does not compare the values of param functions). Yields (study, rule name
+    prefix, run folder root, inputs, digest): 'linear' reads the preset's extracted patch set,
+    'groundtruth' generates its synthetic patches inside the run (see study_config)."""
+    for study in STUDIES:
+        inputs = {"config": ancient(RESOLVED_CONFIG)}
+        if study == "linear":
+            inputs["patches"] = ancient(PATCHES)
+        yield (study, "" if study == "linear" else f"{study}_", f"{RESULTS}/runs/{study}",
+               inputs, study_config(CFG, study).digest("linear"))
+
+
 def training_resources(runtime):
     """Resources of a training job; a GPU only where the preset asks for one."""
     res = {"mem_mb": CFG.workflow.mem_mb, "runtime": runtime}
@@ -57,7 +80,7 @@ def training_resources(runtime):
 
 
 wildcard_constraints:
-    family="|".join(CFG.linear.families),
+    family="|".join(FAMILY_NAMES),
     samples=r"\d+",
     seed=r"\d+",
 
@@ -83,11 +106,30 @@ def check_celeba(cfg):
         raise WorkflowError(message)
 
 
-def write_resolved_config(path, log_path):
-    """Write the validated config, every default filled in, as YAML."""
+def sweep_run_dir(family, latents, sparsity, seed):
+    """A DNN sweep point's run folder: the main grid's run where the setting is the main one
+    (J = dnn.samples[0]), else one named by its code size and target sparsity."""
+    runs, j = f"{RESULTS}/runs/dnn", CFG.dnn.samples[0]
+    if (latents == CFG.dnn.latents and sparsity == CFG.dnn.family.threshold.target_sparsity
+            and family in CFG.dnn.families and seed in CFG.dnn.seeds):
+        return f"{runs}/{family}_J{j}_seed{seed}"
+    return f"{runs}/{family}_J{j}_seed{seed}_latents{latents}_sparsity{sparsity:g}"
+
+
+def write_resolved_config(path=RESOLVED_CONFIG, log_path=None):
+    """Write the validated config, every default filled in, as YAML, unless the file already
+    says exactly that (atomically, so a job never reads half a file)."""
+    if log_path:
+        with open(log_path, "w") as fh:
+            fh.write(f"preset {CFG.preset}, digest {DIGEST}\n")
     import yaml
 
-    with open(path, "w") as fh:
-        yaml.safe_dump(CFG.to_dict(), fh, sort_keys=False)
-    with open(log_path, "w") as fh:
-        fh.write(f"preset {CFG.preset}, digest {DIGEST}\n")
+    text = yaml.safe_dump(CFG.to_dict(), sort_keys=False)
+    if os.path.isfile(path):
+        with open(path) as fh:
+            if fh.read() == text:
+                return
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(f"{path}.tmp", "w") as fh:
+        fh.write(text)
+    os.replace(f"{path}.tmp", path)

@@ -3,11 +3,12 @@ localrules:
 
 
 rule resolved_config:
-    """The validated config with every default filled in: what every job reads."""
+    """The validated config with every default filled in: what every job reads. This rule
+    only creates it; onstart refreshes an existing one. As a job with a params trigger it
+    would make Snakemake put off the params check of every job downstream (their digests)
+    to the next invocation, so a changed setting would need two runs to take effect."""
     output:
         RESOLVED_CONFIG,
-    params:
-        settings=json.dumps(CFG.to_dict(), sort_keys=True),
     log:
         f"{LOGS}/resolved_config.log",
     run:
@@ -22,7 +23,6 @@ rule patches:
         PATCHES,
     params:
         vsc=VSC,
-        digest=DIGEST,
     log:
         f"{LOGS}/patches.log",
     threads: 1

@@ -14,10 +14,6 @@ DNN_FILES = [f"{RESULTS}/dnn_metrics.csv"] + [
 ]
 
 
-onstart:
-    check_celeba(CFG)  # not on dry runs, so the paper preset's jobs can still be listed
-
-
 rule dnn:
     """One (family, J, seed) DNN-generator run; resumes from its checkpoint if interrupted."""
     input:
@@ -113,3 +109,76 @@ rule recovery_figure:
     shell:
         "{params.vsc} recovery-figure --recoveries {params.recoveries} --out {params.stem}"
         " > {log} 2>&1"
+
+
+# Sweeps over code size and target sparsity; a point equal to the main grid's setting
+# (dnn.latents, the dnn target sparsity, J = dnn.samples[0], a seed of dnn.seeds) reuses
+# that run instead of training it twice.
+SWEEP = CFG.dnn_sweep
+MAIN_SPARSITY = CFG.dnn.family.threshold.target_sparsity
+SWEEP_RUN_DIRS = list(dict.fromkeys(
+    [sweep_run_dir(f, n, MAIN_SPARSITY, s) for f in SWEEP.families for n in SWEEP.latents
+     for s in SWEEP.seeds]
+    + [sweep_run_dir(f, CFG.dnn.latents, p, s) for f in SWEEP.families
+       if f not in SPARSITY_FREE_FAMILIES for p in SWEEP.target_sparsity for s in SWEEP.seeds]
+))
+DNN_SWEEP_OUTPUTS = [f"{RESULTS}/dnn_sweep.csv"] + [
+    f"{FIGURES}/dnn_sweep.{ext}" for ext in ("png", "pdf")
+]
+
+
+rule dnn_sweep:
+    """One DNN run at another code size or target sparsity than the main grid's."""
+    input:
+        config=ancient(RESOLVED_CONFIG),
+    output:
+        **{name.split(".")[0]: f"{DNN_RUNS}/{{family}}_J{{samples}}_seed{{seed}}"
+           f"_latents{{latents}}_sparsity{{sparsity}}/{name}" for name in DNN_RUN_FILES},
+    wildcard_constraints:
+        latents=r"\d+",
+        sparsity=r"0?\.\d+|\d+(\.\d+)?e-\d+",
+    params:
+        vsc=VSC,
+        digest=DIGEST_DNN,
+        out=lambda wc, output: os.path.dirname(output.final),
+    log:
+        f"{LOGS}/dnn/{{family}}_J{{samples}}_seed{{seed}}_latents{{latents}}"
+        f"_sparsity{{sparsity}}.log",
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_dnn),
+    conda:
+        ENV
+    shell:
+        "{params.vsc} dnn --config {input.config} --family {wildcards.family}"
+        " --samples {wildcards.samples} --seed {wildcards.seed} --out {params.out}"
+        " --latents {wildcards.latents} --target-sparsity {wildcards.sparsity}"
+        " --replace-stale --no-progress > {log} 2>&1"
+
+
+rule dnn_sweep_summary:
+    """results/dnn_sweep.csv and the figure: MSE and multi-information against code size
+    and against target sparsity, with the paper's values where the setting is the paper's."""
+    input:
+        config=ancient(RESOLVED_CONFIG),
+        finals=[f"{run}/final.json" for run in SWEEP_RUN_DIRS],
+    output:
+        csv=report(f"{RESULTS}/dnn_sweep.csv", caption="../report/dnn_sweep.rst",
+                   category="DNN generator"),
+        png=report(f"{FIGURES}/dnn_sweep.png", caption="../report/dnn_sweep.rst",
+                   category="DNN generator"),
+        pdf=f"{FIGURES}/dnn_sweep.pdf",
+    params:
+        vsc=VSC,
+        runs=SWEEP_RUN_DIRS,
+        stem=lambda wildcards, output: os.path.splitext(output.png)[0],
+    log:
+        f"{LOGS}/dnn_sweep_summary.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        ENV
+    shell:
+        "{params.vsc} dnn-sweep-summary --config {input.config} --runs {params.runs}"
+        " --csv {output.csv} --figure {params.stem} > {log} 2>&1"
