@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 from vsc.aggregate import (
+    dnn_sweep_table,
     kendall_tau,
     read_curves,
     read_finals,
+    recovery_table,
     table1,
     table1_latex,
     table1_markdown,
@@ -68,3 +70,42 @@ def test_missing_final_is_a_clear_error(tmp_path):
 def test_kendall_tau():
     assert kendall_tau([1, 2, 3], [10, 20, 30]) == 1.0
     assert kendall_tau([1, 2, 3], [30, 20, 10]) == -1.0
+
+
+def test_recovery_table_is_tidy_and_ordered(tmp_path):
+    runs = [_run(tmp_path, "tl", "thresholded_laplacian", 1, 0, 130.0, recovered_fraction=0.0,
+                 support_precision=None, support_recall=0.0),
+            _run(tmp_path, "f", "fista", 1, 0, 72.0, recovered_fraction=0.34,
+                 support_precision=0.28, support_recall=0.34)]
+    table = recovery_table(read_finals(runs))
+    assert table.method.tolist() == ["fista", "thresholded_laplacian"]
+    assert table.label.tolist() == ["FISTA (baseline)", "Thresholded Laplacian"]
+    assert table.recovered_fraction.tolist() == [0.34, 0.0]
+    assert math.isnan(table.support_precision.iloc[1])
+
+
+def _dnn_run(tmp_path, method, latents, sparsity, seed, mse, mi):
+    return _run(tmp_path, f"{method}{latents}{sparsity}{seed}", method, 4, seed, mse,
+                experiment="dnn", mse_per_pixel=mse, latents=latents,
+                target_sparsity=sparsity, multi_information_bits=mi, dataset="standin")
+
+
+def test_dnn_sweep_table_puts_the_main_setting_in_both_sweeps(tmp_path):
+    runs = [_dnn_run(tmp_path, "gaussian", 32, 0.1, 0, 0.02, 10.0),
+            _dnn_run(tmp_path, "gaussian", 64, 0.1, 0, 0.01, 20.0),
+            _dnn_run(tmp_path, "thresholded_gaussian", 32, 0.1, 0, 0.03, 5.0),
+            _dnn_run(tmp_path, "thresholded_gaussian", 32, 0.1, 1, 0.05, 7.0),
+            _dnn_run(tmp_path, "thresholded_gaussian", 32, 0.2, 0, 0.04, 6.0),
+            _dnn_run(tmp_path, "thresholded_gaussian", 512, 0.1, 0, 0.016, 9.0)]
+    table = dnn_sweep_table(read_finals(runs), main_latents=32, main_sparsity=0.1)
+    by = {(r.sweep, r.method, r.latents, r.target_sparsity): r for r in table.itertuples()}
+    assert set(by) == {("latents", "gaussian", 32, 0.1), ("latents", "gaussian", 64, 0.1),
+                       ("latents", "thresholded_gaussian", 32, 0.1),
+                       ("latents", "thresholded_gaussian", 512, 0.1),
+                       ("sparsity", "thresholded_gaussian", 32, 0.1),
+                       ("sparsity", "thresholded_gaussian", 32, 0.2)}  # no dense family
+    main = by[("sparsity", "thresholded_gaussian", 32, 0.1)]
+    assert main.n_seeds == 2 and main.mse_per_pixel_mean == pytest.approx(0.04)
+    assert main.multi_information_bits_std == pytest.approx(math.sqrt(2))
+    assert by[("latents", "thresholded_gaussian", 512, 0.1)].paper_mse_per_pixel == 0.0162
+    assert math.isnan(main.paper_mse_per_pixel)

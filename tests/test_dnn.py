@@ -1,5 +1,7 @@
 """DNN runs on the stand-in: the loss falls, a resumed run equals an uninterrupted one."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,3 +52,25 @@ def test_celeba_without_root_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="data.celeba.root"):
         train_dnn(cfg, "gaussian", 1, 0, tmp_path / "bad", progress=False)
     assert not (tmp_path / "bad").exists()
+
+
+def test_test_set_is_evaluated_every_n_epochs_and_at_the_last(tmp_path):
+    cfg = _cfg(tmp_path, eval_every=2)
+    final = train_dnn(cfg, "gaussian", 1, 0, tmp_path / "run", progress=False)
+    metrics = pd.read_csv(tmp_path / "run" / "metrics.csv")
+    assert metrics.mse_per_pixel.notna().tolist() == [False, True, True]  # epochs 2 and 3
+    assert final["mse_per_pixel"] == metrics.mse_per_pixel.iloc[-1]
+
+
+def test_sweep_point_from_the_command_line(tmp_path):
+    import yaml
+
+    from vsc.cli import main
+
+    path = tmp_path / "cfg.yaml"
+    path.write_text(yaml.safe_dump(_cfg(tmp_path, epochs=1).to_dict()))
+    assert main(["dnn", "--config", str(path), "--family", "thresholded_gaussian",
+                 "--samples", "1", "--seed", "0", "--out", str(tmp_path / "run"),
+                 "--latents", "5", "--target-sparsity", "0.3", "--no-progress"]) == 0
+    final = json.loads((tmp_path / "run" / "final.json").read_text())
+    assert final["latents"] == 5 and final["target_sparsity"] == 0.3

@@ -42,3 +42,38 @@ def test_claims_can_fail(tmp_path):
     lowest = ("J = 1: Thresholded Laplacian has the lowest validation loss of the variational "
               "families")
     assert verdicts[lowest].startswith("did not hold (lowest: Gaussian")
+
+
+def test_report_sections_of_the_analyses(tmp_path):
+    table, finals = _table(tmp_path)
+    snr = pd.DataFrame([{"method": "gaussian", "samples": 1, "status": "finished",
+                         "encoder_snr_mean": 0.468, "dictionary_snr_mean": 0.2,
+                         "reference_encoder_snr": 0.234, "dataset": "bundled"},
+                        {"method": "thresholded_laplacian", "samples": 1, "status": "finished",
+                         "encoder_snr_mean": 0.1, "dictionary_snr_mean": 0.1,
+                         "reference_encoder_snr": 0.079, "dataset": "bundled"}])
+    sampling = pd.DataFrame([{"method": "thresholded_laplacian", "samples": 20,
+                              "estimator": "avg", "status": "finished", "val_loss": 186.0,
+                              "multi_information_bits": 300.0, "jaccard_mean": 0.054,
+                              "dataset": "bundled"}])
+    sweep = pd.DataFrame([{"sweep": "latents", "method": "gaussian", "label": "Gaussian",
+                           "latents": 512, "target_sparsity": 0.1, "n_seeds": 1,
+                           "n_diverged": 0, "mse_per_pixel_mean": 0.018,
+                           "mse_per_pixel_std": float("nan"), "paper_mse_per_pixel": 0.0179,
+                           "multi_information_bits_mean": 12.0, "frac_nonzero_mean": 1.0,
+                           "dataset": "celeba"}])
+    recovery = pd.DataFrame([
+        {"method": m, "samples": j, "status": "finished", "recovered_fraction": f,
+         "mean_matched_cosine": 0.9, "support_precision": 0.5, "support_recall": 0.4,
+         "support_f1": 0.44, "val_loss": 60.0, "dataset": "synthetic:gabor256"}
+        for m, j, f in (("sklearn_lasso_cd", 1, 0.89), ("fista", 1, 0.34),
+                        ("thresholded_laplacian", 1, 0.25))])
+    text = build_report(table, finals, None, None, snr=snr, sampling=sampling, sweep=sweep,
+                        recovery=recovery)
+    assert "| Gaussian | 1 | 0.468 | 0.234 | 2.0 | 0.2 |" in text
+    assert "Kendall's tau of the encoder-SNR ordering over 2 (family, J) pairs" in text
+    assert "| Thresholded Laplacian | 20 | avg | 186 | 300 | 0.054 |" in text
+    assert "| latents | Gaussian | 512 | 0.1 | 0.0180 | 0.0179 | 12 | 100.0% |" in text
+    assert "| scikit-learn (lasso_cd) | 1 | 1 | 89% | 0.90 | 0.50 | 0.40 | 0.44 | 60 |" in text
+    assert ("most true atoms recovered by scikit-learn (lasso_cd), 89%; best variational "
+            "family Thresholded Laplacian (J = 1), 25%") in text

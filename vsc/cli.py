@@ -242,6 +242,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", required=True, help="table1.csv")
     p.add_argument("--runs", nargs="+", required=True, help="the run folders behind the table")
     p.add_argument("--dnn-table", help="dnn_metrics.csv (optional)")
+    p.add_argument("--snr-table", help="snr.csv (optional)")
+    p.add_argument("--sampling-table", help="sampling.csv (optional)")
+    p.add_argument("--sweep-table", help="dnn_sweep.csv (optional)")
+    p.add_argument("--recovery-table", help="recovery.csv of the ground-truth benchmark "
+                   "(optional)")
     p.add_argument("--config", help="the resolved config, named in the report")
     p.add_argument("--out", required=True, help="Markdown file to write")
 
@@ -255,8 +260,14 @@ def _report(args) -> None:
     from vsc.io import write_text
     from vsc.report import build_report
 
-    dnn = pd.read_csv(args.dnn_table) if args.dnn_table else None
-    text = build_report(pd.read_csv(args.table), read_finals(args.runs), dnn, args.config)
+    def optional(path):
+        return pd.read_csv(path) if path else None
+
+    text = build_report(pd.read_csv(args.table), read_finals(args.runs),
+                        optional(args.dnn_table), args.config, snr=optional(args.snr_table),
+                        sampling=optional(args.sampling_table),
+                        sweep=optional(args.sweep_table),
+                        recovery=optional(args.recovery_table))
     write_text(args.out, text)
     print(text)
 

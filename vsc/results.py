@@ -56,17 +56,21 @@ class RunFolder:
     RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "checkpoint.pt", "config.json")
 
     def recorded_digest(self) -> str | None:
-        """The config digest this folder was started with, if any. Read from config.json,
-        else from the checkpoint: Snakemake deletes a rerun job's declared outputs
-        (config.json among them) but not the undeclared checkpoint."""
+        """The config digest this folder was started with, if any."""
+        return self._recorded()[0]
+
+    def _recorded(self) -> tuple[str | None, str]:
+        """(digest, file it was read from): config.json, else the checkpoint, since
+        Snakemake deletes a rerun job's declared outputs (config.json among them) but not
+        the undeclared checkpoint."""
         if self.config_path.is_file():
-            return json.loads(self.config_path.read_text()).get("config_digest")
+            return json.loads(self.config_path.read_text()).get("config_digest"), "config.json"
         if self.checkpoint_path.is_file():
             import torch
 
             state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
-            return state.get("config_digest")
-        return None
+            return state.get("config_digest"), "checkpoint.pt"
+        return None, ""
 
     def discard_if_stale(self) -> bool:
         """Delete this folder's run files if they were made with a different config (the
@@ -88,9 +92,7 @@ class RunFolder:
 
     def start(self) -> None:
         """Create the folder and record the resolved config (kept if it already matches)."""
-        if self.config_path.is_file():
-            recorded = json.loads(self.config_path.read_text()).get("config_digest")
-            self._check_same_config(recorded, "config.json")
+        self._check_same_config(*self._recorded())  # before anything is written
         self.path.mkdir(parents=True, exist_ok=True)
         write_json(self.config_path, {"config_digest": self.digest, "identity": self.identity,
                                       "config": self.config.to_dict()})

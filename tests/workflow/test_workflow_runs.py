@@ -51,6 +51,7 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     assert "Nothing to be done" in again.stdout + again.stderr
     report = snakemake("--report", "report.html", "--configfile", TEST_CONFIG, cwd=tmp_path)
     assert report.returncode == 0, report.stderr[-3000:]
+    assert "ERROR/" not in report.stderr  # captions are reStructuredText: no stray markup
     assert (tmp_path / "report.html").stat().st_size > 10_000
 
 

@@ -36,6 +36,10 @@ rule reproduction_report:
     input:
         table=f"{RESULTS}/table1.csv",
         dnn=f"{RESULTS}/dnn_metrics.csv",
+        snr=f"{RESULTS}/snr.csv",
+        sampling=f"{RESULTS}/sampling.csv",
+        sweep=f"{RESULTS}/dnn_sweep.csv",
+        recovery=f"{RESULTS}/recovery.csv",
         config=ancient(RESOLVED_CONFIG),
         finals=[f"{run}/final.json" for run in ALL_RUNS],
     output:
@@ -52,8 +56,10 @@ rule reproduction_report:
     conda:
         ENV
     shell:
-        "{params.vsc} report --table {input.table} --dnn-table {input.dnn} --runs {params.runs}"
-        " --config {input.config} --out {output} > {log} 2>&1"
+        "{params.vsc} report --table {input.table} --dnn-table {input.dnn}"
+        " --snr-table {input.snr} --sampling-table {input.sampling}"
+        " --sweep-table {input.sweep} --recovery-table {input.recovery}"
+        " --runs {params.runs} --config {input.config} --out {output} > {log} 2>&1"
 
 
 SNR_GRID = [(f, j) for f in CFG.snr.families if f in CFG.linear.families
