@@ -22,6 +22,7 @@ import torch
 from baselines.fista import fista
 from vsc.config import DataConfig
 from vsc.data.patches import load_patches
+from vsc.data.synthetic import gabor_atom
 from vsc.metrics import sparse_coding_objective
 from vsc.runtime import resolve_device
 
@@ -30,20 +31,10 @@ LAM = 20.0
 
 def gabor_dictionary(n_atoms: int = 256, size: int = 16, norm: float = 20.0,
                      seed: int = 0) -> np.ndarray:
-    """[size*size, n_atoms] seeded Gabor-like atoms (random position, orientation,
-    frequency, phase, width), each scaled to ``norm``: coherent, like learned atoms."""
+    """[size*size, n_atoms] seeded Gabor-like atoms (the ground-truth benchmark's kind),
+    each scaled to ``norm``: coherent, like learned atoms."""
     rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:size, 0:size].astype(float)
-    atoms = np.empty((size * size, n_atoms))
-    for k in range(n_atoms):
-        cx, cy = rng.uniform(2, size - 2, 2)
-        theta, phase = rng.uniform(0, np.pi), rng.uniform(0, 2 * np.pi)
-        freq, sigma = rng.uniform(0.08, 0.35), rng.uniform(1.5, 4.0)
-        u = (xx - cx) * np.cos(theta) + (yy - cy) * np.sin(theta)
-        env = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * sigma**2))
-        atom = env * np.cos(2 * np.pi * freq * u + phase)
-        atoms[:, k] = norm * atom.ravel() / np.linalg.norm(atom)
-    return atoms
+    return norm * np.stack([gabor_atom(size, rng) for _ in range(n_atoms)], axis=1)
 
 
 def timed(fn: Callable[[], np.ndarray], device: torch.device) -> tuple[np.ndarray, float]:

@@ -297,26 +297,44 @@ def _snr(args) -> None:
     _analyse(args, lambda cfg, run: run_snr(cfg, run, cfg.snr.passes, cfg.snr.batches))
 
 
-def _snr_summary_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--inputs", nargs="+", required=True, help="JSON files of vsc snr")
-    p.add_argument("--csv", required=True, help="table to write (e.g. results/snr.csv)")
-    p.add_argument("--figure", required=True, help="figure path without extension")
+def summary_args(inputs: str, inputs_help: str, csv_name: str, *, config: bool = False,
+                 optional: tuple[str, str] | None = None):
+    """Arguments of the commands that turn analysis outputs into a CSV and a figure:
+    ``inputs`` (one or more files or folders), --csv and --figure; --config and one optional
+    list argument where asked."""
+    def setup(p: argparse.ArgumentParser) -> None:
+        if config:
+            p.add_argument("--config", required=True, help="the preset the runs were made with")
+        p.add_argument(inputs, nargs="+", required=True, help=inputs_help)
+        if optional:
+            p.add_argument(optional[0], nargs="*", default=[], help=optional[1])
+        p.add_argument("--csv", required=True, help=f"table to write (e.g. results/{csv_name})")
+        p.add_argument("--figure", required=True, help="figure path without extension")
+    return setup
+
+
+def _publish(table, args, plot: Callable) -> None:
+    """Write ``table`` to --csv (atomically), print it, and draw ``plot(table, stem)`` to
+    --figure (PNG and PDF)."""
+    from vsc.io import atomic_path
+
+    with atomic_path(args.csv) as tmp:
+        table.to_csv(tmp, index=False)
+    print(table.to_string(index=False))
+    print(plot(table, args.figure))
 
 
 @command("snr-summary", "SNR table and bar figure with the reference values",
-         _snr_summary_args)
+         summary_args("--inputs", "JSON files of vsc snr", "snr.csv"))
 def _snr_summary(args) -> None:
     import json
 
     import pandas as pd
 
     from vsc import plots
-    from vsc.io import atomic_path
 
     table = pd.DataFrame([json.loads(open(f).read()) for f in args.inputs])
-    with atomic_path(args.csv) as tmp:
-        table.to_csv(tmp, index=False)
-    print(plots.plot_snr(table, args.figure))
+    _publish(table, args, plots.plot_snr)
 
 
 @command("consistency", "support consistency (Jaccard) across the J samples of each input",
@@ -328,21 +346,14 @@ def _consistency(args) -> None:
                                                         cfg.sampling.consistency_inputs))
 
 
-def _sampling_summary_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", nargs="+", required=True, help="run folders of the studies")
-    p.add_argument("--consistency", nargs="*", default=[], help="JSON files of vsc consistency")
-    p.add_argument("--csv", required=True, help="table to write (e.g. results/sampling.csv)")
-    p.add_argument("--figure", required=True, help="figure path without extension")
-
-
 @command("sampling-summary", "validation loss against J, max against avg, consistency",
-         _sampling_summary_args)
+         summary_args("--runs", "run folders of the studies", "sampling.csv",
+                      optional=("--consistency", "JSON files of vsc consistency")))
 def _sampling_summary(args) -> None:
     import json
 
     from vsc import plots
     from vsc.aggregate import read_finals
-    from vsc.io import atomic_path
 
     finals = read_finals(args.runs)
     keep = ["method", "samples", "estimator", "seed", "status", "val_loss", "frac_nonzero",
@@ -353,54 +364,29 @@ def _sampling_summary(args) -> None:
                for c in consistency}
     table["jaccard_mean"] = [jaccard.get((r.method, r.samples, r.estimator))
                              for r in table.itertuples()]
-    with atomic_path(args.csv) as tmp:
-        table.to_csv(tmp, index=False)
-    print(table.to_string(index=False))
-    print(plots.plot_sampling(table, consistency, args.figure))
-
-
-def _dnn_sweep_summary_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", required=True, help="YAML preset (its main DNN setting)")
-    p.add_argument("--runs", nargs="+", required=True, help="DNN run folders of the sweeps")
-    p.add_argument("--csv", required=True, help="table to write (e.g. results/dnn_sweep.csv)")
-    p.add_argument("--figure", required=True, help="figure path without extension")
+    _publish(table, args, lambda t, stem: plots.plot_sampling(t, consistency, stem))
 
 
 @command("dnn-sweep-summary", "MSE and multi-information against code size and sparsity",
-         _dnn_sweep_summary_args)
+         summary_args("--runs", "DNN run folders of the sweeps", "dnn_sweep.csv", config=True))
 def _dnn_sweep_summary(args) -> None:
     from vsc import plots
     from vsc.aggregate import dnn_sweep_table, read_finals
     from vsc.config import load_config
-    from vsc.io import atomic_path
 
     dnn = load_config(args.config).dnn
     table = dnn_sweep_table(read_finals(args.runs), dnn.latents,
                             dnn.family.threshold.target_sparsity)
-    with atomic_path(args.csv) as tmp:
-        table.to_csv(tmp, index=False)
-    print(table.to_string(index=False))
-    print(plots.plot_dnn_sweep(table, args.figure))
-
-
-def _recovery_summary_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", nargs="+", required=True, help="run folders of the benchmark")
-    p.add_argument("--csv", required=True, help="table to write (e.g. results/recovery.csv)")
-    p.add_argument("--figure", required=True, help="figure path without extension")
+    _publish(table, args, plots.plot_dnn_sweep)
 
 
 @command("recovery-summary", "ground-truth benchmark: recovered atoms and supports per method",
-         _recovery_summary_args)
+         summary_args("--runs", "run folders of the benchmark", "recovery.csv"))
 def _recovery_summary(args) -> None:
     from vsc import plots
     from vsc.aggregate import read_finals, recovery_table
-    from vsc.io import atomic_path
 
-    table = recovery_table(read_finals(args.runs))
-    with atomic_path(args.csv) as tmp:
-        table.to_csv(tmp, index=False)
-    print(table.to_string(index=False))
-    print(plots.plot_recovery(table, args.figure))
+    _publish(recovery_table(read_finals(args.runs)), args, plots.plot_recovery)
 
 
 def _figures_args(p: argparse.ArgumentParser) -> None:

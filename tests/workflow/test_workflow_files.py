@@ -33,7 +33,7 @@ def test_lint_passes(tmp_path):
     # x families, sparsities x sparse families; summary); ground-truth benchmark (runs,
     # summary)
     ("config", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1
-     + 2 * 2 + 1 * 2 + 1 + 7 + 2 + 1),
+     + 2 * 1 + 1 * 2 + 1 + 7 + 2 + 1),
     ("test", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1
      + 1 * 2 + 1 * 1 + 1 + 3 + 1),
     ("paper", 6 + 7 * 2 * 3 + 3 + 3 + 6 * 3 * 2 + 2 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1
