@@ -72,11 +72,12 @@ def test_digest_covers_synthetic_patches_only_when_they_are_the_data():
 
 def test_groundtruth_study_overrides_only_what_it_names():
     cfg = config_from_dict({"linear": {"epochs": 7}, "sklearn": {"epochs": 4},
-                            "groundtruth": {"n_train": 300, "epochs": 2}})
+                            "groundtruth": {"n_train": 300, "epochs": 2, "encoder_lr": 0.5}})
     gt = study_config(cfg, "groundtruth")
     assert gt.data.source == "synthetic" and gt.data.n_train == 300
     assert gt.data.n_val == cfg.data.n_val and gt.sklearn.epochs == 4
-    assert gt.linear.epochs == 2 and study_config(cfg, "linear") is cfg
+    assert gt.linear.epochs == 2 and gt.linear.encoder_lr == 0.5
+    assert study_config(cfg, "linear") is cfg
     with pytest.raises(ValueError, match="unknown study"):
         study_config(cfg, "table2")
 

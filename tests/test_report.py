@@ -77,3 +77,7 @@ def test_report_sections_of_the_analyses(tmp_path):
     assert "| scikit-learn (lasso_cd) | 1 | 1 | 89% | 0.90 | 0.50 | 0.40 | 0.44 | 60 |" in text
     assert ("most true atoms recovered by scikit-learn (lasso_cd), 89%; best variational "
             "family Thresholded Laplacian (J = 1), 25%") in text
+    recovery.loc[recovery.method == "thresholded_laplacian", "recovered_fraction"] = 0.0
+    text = build_report(table, finals, None, None, recovery=recovery)
+    assert ("no variational family recovered an atom (closest: Thresholded Laplacian (J = 1), "
+            "mean matched absolute cosine 0.90)") in text

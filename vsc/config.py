@@ -293,6 +293,9 @@ class GroundTruthConfig:
                                "(null: linear.epochs)")
     sklearn_epochs: int | None = param(None, ge=1, help="epochs of the scikit-learn run "
                                        "(null: sklearn.epochs)")
+    encoder_lr: float | None = param(
+        None, gt=0, help="peak encoder learning rate of the variational runs (null: "
+        "linear.encoder_lr); a short run warms up fast and may need a lower peak")
 
 
 def _dnn_family_defaults() -> FamilyConfig:
@@ -534,7 +537,8 @@ def study_config(config: Config, study: str) -> Config:
     data = dataclasses.replace(config.data, source="synthetic",
                                n_train=pick(gt.n_train, config.data.n_train),
                                n_val=pick(gt.n_val, config.data.n_val))
-    linear = dataclasses.replace(config.linear, epochs=pick(gt.epochs, config.linear.epochs))
+    linear = dataclasses.replace(config.linear, epochs=pick(gt.epochs, config.linear.epochs),
+                                 encoder_lr=pick(gt.encoder_lr, config.linear.encoder_lr))
     sklearn = dataclasses.replace(config.sklearn,
                                   epochs=pick(gt.sklearn_epochs, config.sklearn.epochs))
     return dataclasses.replace(config, data=data, linear=linear, sklearn=sklearn)

@@ -270,6 +270,8 @@ def plot_recovery(table: pd.DataFrame, stem: str | Path) -> list[Path]:
                 continue
             scores = done.recovered_fraction.astype(float)
             left.bar(x, scores.mean(), width=width, color=colour, label=legend_label)
+            left.annotate(f"{scores.mean():.0%}", (x, scores.mean()), xytext=(0, 3),
+                          textcoords="offset points", ha="center", fontsize=7)
             left.plot([x] * len(scores), scores, "k.", markersize=3)
             legend_label = None  # one legend entry per J
     left.legend(fontsize=7, title="J (baselines: 1)", title_fontsize=7)
@@ -299,7 +301,7 @@ def plot_dnn_sweep(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     target sparsity (right), one line per family, error bars the sd over seeds. Families
     whose codes ignore the target sparsity appear on the right as a dashed level (their run
     at the main setting); the paper's value is marked where the setting is the paper's."""
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex="col")
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex="col", layout="constrained")
     colours = {m: f"C{i % 10}" for i, m in enumerate(dict.fromkeys(table.method))}
     for col, (sweep, x) in enumerate((("latents", "latents"), ("sparsity", "target_sparsity"))):
         rows = table[table.sweep == sweep]
