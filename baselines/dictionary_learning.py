@@ -14,7 +14,7 @@ from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.ground_truth import ground_truth_scores
-from vsc.linear import FROBENIUS_WEIGHT
+from vsc.linear import FROBENIUS_WEIGHT, patch_tensors
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
@@ -30,12 +30,8 @@ class FistaExperiment(Experiment):
         self.lc, self.fc = config.linear, config.fista
         self.device = resolve_device(config.device)
         self.epochs = self.lc.epochs
-        self.iters_per_epoch = len(patches.train) // self.lc.batch_size
-        if self.iters_per_epoch < 1:
-            raise ValueError(f"data.n_train ({len(patches.train)}) is smaller than "
-                             f"linear.batch_size ({self.lc.batch_size})")
-        self.train_x = torch.from_numpy(patches.train).to(self.device)
-        self.val_x = torch.from_numpy(patches.val).to(self.device)
+        self.train_x, self.val_x, self.iters_per_epoch = patch_tensors(
+            patches, self.lc.batch_size, self.device)
         self.truth = patches.truth
         self.dict = Dictionary.unit_norm(self.train_x.shape[1], self.lc.latents,
                                          derive_seed("dictionary", seed), self.device)

@@ -52,6 +52,18 @@ def sample_losses(encoder: Encoder, family: Family, dictionary: Dictionary, x: T
     return Pass(codes=codes, losses=recon + kl_weight * codes.kl.sum(-1, keepdim=True))
 
 
+def patch_tensors(patches: PatchSet, batch_size: int, device: torch.device
+                  ) -> tuple[Tensor, Tensor, int]:
+    """Training [n_train, D] and validation [n_val, D] patches on ``device``, and the
+    iterations per epoch (a training set smaller than one batch is an error)."""
+    iters_per_epoch = len(patches.train) // batch_size
+    if iters_per_epoch < 1:
+        raise ValueError(f"data.n_train ({len(patches.train)}) is smaller than "
+                         f"linear.batch_size ({batch_size})")
+    return (torch.from_numpy(patches.train).to(device), torch.from_numpy(patches.val).to(device),
+            iters_per_epoch)
+
+
 class LinearExperiment(Experiment):
     """One (family, J, seed) run of the linear experiment."""
 
@@ -65,12 +77,8 @@ class LinearExperiment(Experiment):
         self.device = resolve_device(config.device)
         self.epochs = lc.epochs
         self.eval_samples = lc.eval_samples or samples
-        self.iters_per_epoch = len(patches.train) // lc.batch_size
-        if self.iters_per_epoch < 1:
-            raise ValueError(f"data.n_train ({len(patches.train)}) is smaller than "
-                             f"linear.batch_size ({lc.batch_size})")
-        self.train_x = torch.from_numpy(patches.train).to(self.device)
-        self.val_x = torch.from_numpy(patches.val).to(self.device)
+        self.train_x, self.val_x, self.iters_per_epoch = patch_tensors(patches, lc.batch_size,
+                                                                        self.device)
         self.truth = patches.truth
 
         torch.manual_seed(derive_seed("linear", family, samples, seed))
