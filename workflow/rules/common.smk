@@ -59,10 +59,10 @@ def run_outputs(pattern):
 
 def study_rules():
     """The linear-generator studies, each with its own copy of the training rules (defined in
-    a loop, so each rule's digest param is a plain value, which Snakemake compares between
-    runs; it does not compare the values of param functions). Yields (study, rule name
-    prefix, run folder root, inputs, digest): 'linear' reads the preset's extracted patch set,
-    'groundtruth' generates its synthetic patches inside the run (see study_config)."""
+    a loop), so the job list names the study (linear, groundtruth_linear, ...) and each copy's
+    inputs and digest are plain values. Yields (study, rule name prefix, run folder root,
+    inputs, digest): 'linear' reads the preset's extracted patch set, 'groundtruth' generates
+    its synthetic patches inside the run (see study_config)."""
     for study in STUDIES:
         inputs = {"config": ancient(RESOLVED_CONFIG)}
         if study == "linear":
