@@ -42,6 +42,14 @@ SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the p
               "settings; on other data or scales compare the ordering of methods.")
 
 
+def in_method_order(table: pd.DataFrame, *then: str) -> pd.DataFrame:
+    """Rows sorted by METHOD_ORDER (unknown methods last), then by the columns ``then``."""
+    order = {m: i for i, m in enumerate(METHOD_ORDER)}
+    rank = table.method.map(lambda m: order.get(m, len(order)))
+    return (table.assign(_order=rank).sort_values(["_order", *then]).drop(columns="_order")
+            .reset_index(drop=True))
+
+
 def label(method: str) -> str:
     if method.startswith("sklearn_"):
         return f"scikit-learn ({method.removeprefix('sklearn_')})"
@@ -87,10 +95,7 @@ def table1(finals: pd.DataFrame) -> pd.DataFrame:
         }
         row.update(_optional_means(ok))
         out.append(row)
-    table = pd.DataFrame(out)
-    order = {m: i for i, m in enumerate(METHOD_ORDER)}
-    table["_order"] = table.method.map(lambda m: order.get(m, len(order)))
-    return table.sort_values(["_order", "J"]).drop(columns="_order").reset_index(drop=True)
+    return in_method_order(pd.DataFrame(out), "J")
 
 
 OPTIONAL_COLUMNS = ("fista_val_loss", "frobenius_term", "val_recon", "val_l1", "mean_threshold",
@@ -221,10 +226,7 @@ def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> p
                 if col in rec:
                     row[f"{col}_mean"] = rec[col].astype(float).mean()
         out.append(row)
-    table = pd.DataFrame(out)
-    order = {m: i for i, m in enumerate(METHOD_ORDER)}
-    return (table.assign(_o=table.method.map(order)).sort_values(["_o", "latents", "J"])
-            .drop(columns="_o").reset_index(drop=True))
+    return in_method_order(pd.DataFrame(out), "latents", "J")
 
 
 def recovery_table(finals: pd.DataFrame) -> pd.DataFrame:
@@ -233,12 +235,10 @@ def recovery_table(finals: pd.DataFrame) -> pd.DataFrame:
     from vsc.ground_truth import RECOVERY_KEYS
 
     keep = ["method", "samples", "seed", "status", *RECOVERY_KEYS, "val_loss", "frac_nonzero",
-            "atom_norm_mean", "iteration", "n_true_atoms", "dataset", "preset"]
+            "atom_norm_mean", "iteration", "dataset", "preset"]
     table = finals[[c for c in keep if c in finals]].copy()
     table.insert(1, "label", table.method.map(label))
-    order = {m: i for i, m in enumerate(METHOD_ORDER)}
-    return (table.assign(_o=table.method.map(order)).sort_values(["_o", "samples", "seed"])
-            .drop(columns="_o").reset_index(drop=True))
+    return in_method_order(table, "samples", "seed")
 
 
 def dnn_sweep_table(finals: pd.DataFrame, main_latents: int, main_sparsity: float

@@ -32,7 +32,10 @@ FamilyName = Literal[
 ]
 FAMILY_NAMES: tuple[str, ...] = typing.get_args(FamilyName)
 MethodName = Literal[FamilyName, "fista", "sklearn"]
-METHOD_NAMES: tuple[str, ...] = (*FAMILY_NAMES, "fista", "sklearn")
+METHOD_NAMES: tuple[str, ...] = typing.get_args(MethodName)
+# the families of the paper's DNN experiment (section 6: no plain Laplacian)
+DNN_FAMILIES = ("gaussian", "spike_slab", "thresholded_gaussian", "thresholded_gaussian_gamma",
+                "thresholded_laplacian", "thresholded_laplacian_gamma")
 IMAGES_MAT_URL = "http://www.rctn.org/bruno/sparsenet/IMAGES.mat"
 
 
@@ -311,10 +314,7 @@ class DnnConfig:
         "standin", help="standin: the synthetic image set with known atoms; celeba: CelebA at "
         "data.celeba.root")
     families: list[FamilyName] = param(
-        help="families of the grid", min_items=1,
-        factory=lambda: ["gaussian", "spike_slab", "thresholded_gaussian",
-                         "thresholded_gaussian_gamma", "thresholded_laplacian",
-                         "thresholded_laplacian_gamma"])
+        help="families of the grid", min_items=1, factory=lambda: list(DNN_FAMILIES))
     samples: list[int] = param(help="J values of the grid", min_items=1, ge=1,
                                factory=lambda: [10])
     seeds: list[int] = param(help="seeds of the grid", min_items=1, ge=0, factory=lambda: [0])
@@ -349,9 +349,7 @@ class DnnSweepConfig:
     families: list[FamilyName] = param(
         help="families swept (those whose codes ignore the target sparsity, gaussian and "
         "laplacian, are left out of the sparsity sweep)", min_items=1,
-        factory=lambda: ["gaussian", "spike_slab", "thresholded_gaussian",
-                         "thresholded_gaussian_gamma", "thresholded_laplacian",
-                         "thresholded_laplacian_gamma"])
+        factory=lambda: list(DNN_FAMILIES))
     latents: list[int] = param(help="code sizes", ge=1, factory=lambda: [64, 512, 1024, 2048])
     target_sparsity: list[float] = param(
         help="target fractions of active latents (lambda0 and the spike prior follow them)",

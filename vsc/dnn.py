@@ -21,7 +21,7 @@ from vsc.networks import ConvDecoder, Encoder, conv_encoder
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
 from vsc.statistics import code_statistics
-from vsc.training import Experiment, optimiser_step, run_experiment
+from vsc.training import Experiment, is_due, optimiser_step, run_experiment
 
 
 class ImageSet:
@@ -184,8 +184,7 @@ class DnnExperiment(Experiment):
         return {k: torch.cat(v) for k, v in parts.items()}
 
     def evaluate(self, epoch: int) -> dict[str, float]:
-        every, last = self.dc.eval_every, epoch + 1 == self.epochs
-        if not last and not (every and (epoch + 1) % every == 0):
+        if not is_due(epoch, self.dc.eval_every, self.epochs):
             return {}  # encoding the test set J times costs about as much as an epoch
         batch = max(1, 2000 // self.dc.eval_samples)
         enc = self.encode(self.images.test_batches(batch), self.dc.eval_samples,

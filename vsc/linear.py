@@ -31,7 +31,7 @@ from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
 from vsc.schedules import one_cycle
 from vsc.statistics import code_statistics
-from vsc.training import Experiment, optimiser_step, run_experiment
+from vsc.training import Experiment, is_due, optimiser_step, run_experiment
 
 FROBENIUS_WEIGHT = 1e-3  # the reference adds 1e-3 ||A||_F^2 to its loss; reported separately
 
@@ -166,8 +166,7 @@ class LinearExperiment(Experiment):
         if self.truth is not None:
             stats.update(ground_truth_scores(self.dictionary(), enc["codes"].cpu().numpy(),
                                              self.truth))
-        every = self.lc.fista_eval_every
-        if every and ((epoch + 1) % every == 0 or epoch + 1 == self.epochs):
+        if self.lc.fista_eval_every and is_due(epoch, self.lc.fista_eval_every, self.epochs):
             stats.update(fista_scores(self.val_x, self.dict.atoms, self.lc.eval_lambda))
         return stats
 

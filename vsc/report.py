@@ -73,7 +73,7 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
                  recovery: pd.DataFrame | None = None) -> str:
     """The Markdown report from Table 1, the run records and (each optional) the DNN table,
     the SNR, sampling, DNN-sweep and ground-truth recovery tables."""
-    datasets = ", ".join(sorted(finals.dataset.astype(str).unique()))
+    datasets = _provenance(finals)
     presets = ", ".join(sorted(finals.preset.astype(str).unique()))
     lines = ["# Reproduction report: Variational Sparse Coding with Learned Thresholding",
              "",

@@ -66,10 +66,7 @@ class RunFolder:
         if self.config_path.is_file():
             return json.loads(self.config_path.read_text()).get("config_digest"), "config.json"
         if self.checkpoint_path.is_file():
-            import torch
-
-            state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
-            return state.get("config_digest"), "checkpoint.pt"
+            return self._read_checkpoint().get("config_digest"), "checkpoint.pt"
         return None, ""
 
     def discard_if_stale(self) -> bool:
@@ -103,12 +100,15 @@ class RunFolder:
         with atomic_path(self.checkpoint_path) as tmp:
             torch.save({"config_digest": self.digest, **state}, tmp)
 
-    def load_checkpoint(self) -> dict | None:
+    def _read_checkpoint(self) -> dict:
         import torch
 
+        return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+
+    def load_checkpoint(self) -> dict | None:
         if not self.checkpoint_path.is_file():
             return None
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        state = self._read_checkpoint()
         self._check_same_config(state.get("config_digest"), "checkpoint.pt")
         return state
 

@@ -37,6 +37,12 @@ def optimiser_step(loss: torch.Tensor, optimizer: torch.optim.Optimizer,
     scheduler.step()
 
 
+def is_due(epoch: int, every: int, epochs: int) -> bool:
+    """Whether a periodic evaluation runs after ``epoch`` (0-based): every ``every`` epochs
+    and always after the last (``every`` 0: only after the last)."""
+    return epoch + 1 == epochs or bool(every and (epoch + 1) % every == 0)
+
+
 class Experiment(ABC):
     """What the loop needs from a run: epochs of training, validation, resumable state."""
 
