@@ -14,7 +14,7 @@ from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.ground_truth import ground_truth_scores
-from vsc.linear import FROBENIUS_WEIGHT, patch_tensors
+from vsc.linear import dictionary_scores, patch_tensors
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
@@ -36,6 +36,7 @@ class FistaExperiment(Experiment):
         self.dict = Dictionary.unit_norm(self.train_x.shape[1], self.lc.latents,
                                          derive_seed("dictionary", seed), self.device)
         self.dict_lr, self.step = self.lc.dict_lr, 0
+        self.snapshot_every = self.lc.snapshot_every
         self.solver = {"max_iter": self.fc.max_iter, "tol": self.fc.tol,
                        "stopping": self.fc.stopping}
 
@@ -72,8 +73,7 @@ class FistaExperiment(Experiment):
                 "val_l1": score.l1.mean().item(),
                 "frac_nonzero": (result.codes != 0).float().mean().item(),
                 "val_fista_iterations": result.iterations.float().mean().item(),
-                "atom_norm_mean": self.dict.atom_norms().mean().item(),
-                "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq(),
+                **dictionary_scores(self.val_x, self.dict, self.lc, epoch, self.epochs),
                 **code_statistics(result.codes.cpu().numpy()), **recovery}
 
     def state_dict(self) -> dict[str, Any]:

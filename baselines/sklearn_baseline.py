@@ -20,7 +20,9 @@ from sklearn.decomposition import MiniBatchDictionaryLearning, sparse_encode
 
 from vsc.config import Config
 from vsc.data.patches import load_patches
+from vsc.dictionary import Dictionary
 from vsc.ground_truth import RECOVERY_KEYS, ground_truth_scores
+from vsc.linear import dictionary_scores
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, provenance
@@ -87,11 +89,16 @@ def train_sklearn(config: Config, seed: int, out: str | Path, *,
                      "encode_seconds": time.perf_counter() - t0,
                      **({} if patches.truth is None else
                         ground_truth_scores(atoms, b, patches.truth))})
+    # the dictionary is the same for every coding algorithm: scored once, as at a last epoch
+    judged = dictionary_scores(torch.from_numpy(patches.val),
+                               Dictionary(torch.from_numpy(atoms.astype(np.float32))),
+                               config.linear, epoch=0, epochs=1)
+    rows = [{**row, **judged} for row in rows]
     folder.write_metrics(rows)
-    folder.write_dictionary(atoms)  # the same for every coding algorithm
+    folder.write_dictionary(atoms)
     first, keys = rows[0], [k for k in SCORE_KEYS + RECOVERY_KEYS if k in rows[0]]
     return folder.finish({
-        **folder.identity, **{k: first[k] for k in keys},
+        **folder.identity, **{k: first[k] for k in keys}, **judged,
         "transform_algorithm": first["transform_algorithm"], "status": "finished",
         "transforms": {r["transform_algorithm"]: {k: r[k] for k in keys} for r in rows},
         "alpha": alpha, "atom_norm": sc.atom_norm, "epochs": sc.epochs,

@@ -36,10 +36,17 @@ LABELS = {
     "thresholded_laplacian": "Thresholded Laplacian",
     "thresholded_laplacian_gamma": "Thresholded Laplacian+Gamma",
 }
-METHOD_ORDER = ["fista", "sklearn_lasso_lars", "sklearn_lasso_cd", "sklearn_omp",
+ZERO_CODE = "zero_code"  # the all-zero code b = 0: the level any useful code must beat
+LABELS[ZERO_CODE] = "Zero code (b = 0)"
+METHOD_ORDER = [ZERO_CODE, "fista", "sklearn_lasso_lars", "sklearn_lasso_cd", "sklearn_omp",
                 *FAMILY_NAMES]
 SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the paper's "
               "settings; on other data or scales compare the ordering of methods.")
+# A dictionary counts as formed when its own codes reconstruct the validation patches with
+# at most this fraction of the zero code's error (the zero code's error is all of 1/2 ||x||^2).
+FORMED_RECON_FRACTION = 0.9
+ZERO_CODE_NOTE = ("† above the zero code: these codes score worse than reconstructing "
+                  "nothing at all.")
 
 
 def in_method_order(table: pd.DataFrame, *then: str) -> pd.DataFrame:
@@ -93,14 +100,52 @@ def table1(finals: pd.DataFrame) -> pd.DataFrame:
             "dataset": ", ".join(sorted(group.dataset.unique())),
             "preset": ", ".join(sorted(group.preset.unique())),
         }
+        row["lambda0"] = _lambda0(group)
         row.update(_optional_means(ok))
         out.append(row)
-    return in_method_order(pd.DataFrame(out), "J")
+    table = pd.DataFrame(out)
+    zero = _zero_code_rows(finals, sorted(table.J.unique()))
+    if zero is not None:
+        table = pd.concat([zero, table], ignore_index=True)
+        level = zero.val_loss_mean.iloc[0]
+        table["above_zero_code"] = table.val_loss_mean > level
+        if "val_recon_mean" in table:
+            formed = table.val_recon_mean <= FORMED_RECON_FRACTION * level
+            table["dictionary_formed"] = formed.where(table.method != ZERO_CODE)
+    return in_method_order(table, "J")
 
 
-OPTIONAL_COLUMNS = ("fista_val_loss", "frobenius_term", "val_recon", "val_l1", "mean_threshold",
-                    "multi_information_bits", "posterior_collapse_percent",
-                    "coefficient_collapse_percent", "atoms_used")
+def _lambda0(runs: pd.DataFrame) -> float:
+    """The threshold lambda0 the runs used (a fixed threshold, or the prior mean of a
+    learned one); NaN for families without a threshold."""
+    if "lambda0" not in runs:
+        return math.nan
+    values = runs.lambda0.dropna().astype(float).unique()
+    return float(values[0]) if len(values) == 1 else math.nan
+
+
+def _zero_code_rows(finals: pd.DataFrame, js: list[int]) -> pd.DataFrame | None:
+    """One 'zero code' row per J: the Table 1 metric of b = 0 on the validation patches, as
+    every run computed it on its own patches (None when no run reports it)."""
+    if "zero_code_val_loss" not in finals or finals.zero_code_val_loss.isna().all():
+        return None
+    levels = finals.zero_code_val_loss.dropna().astype(float)
+    level = levels.mean()
+    if levels.max() - levels.min() > 1e-6 * abs(level):
+        raise ValueError("the runs were scored on different validation patches (their zero "
+                         "codes score differently): aggregate runs of one preset at a time")
+    return pd.DataFrame([{
+        "method": ZERO_CODE, "label": label(ZERO_CODE), "J": j, "n_seeds": 0, "n_diverged": 0,
+        "val_loss_mean": level, "val_loss_std": math.nan, "paper_val_loss": math.nan,
+        "ratio_to_paper": math.nan, "frac_nonzero_mean": 0.0, "val_recon_mean": level,
+        "val_l1_mean": 0.0, "dataset": ", ".join(sorted(finals.dataset.unique())),
+        "preset": ", ".join(sorted(finals.preset.unique())), "lambda0": math.nan} for j in js])
+
+
+OPTIONAL_COLUMNS = ("fista_val_loss", "atom_norm_mean", "zero_code_val_loss", "frobenius_term",
+                    "val_recon", "val_l1", "mean_threshold", "multi_information_bits",
+                    "posterior_collapse_percent", "coefficient_collapse_percent", "atoms_used",
+                    "iteration")
 
 
 def _optional_means(finished: pd.DataFrame) -> dict[str, float]:
@@ -112,14 +157,49 @@ def _optional_means(finished: pd.DataFrame) -> dict[str, float]:
 def _cell(row: pd.Series | None, latex: bool = False) -> str:
     if row is None:
         return "-"
-    if row.n_diverged == row.n_seeds:
+    if row.n_seeds and row.n_diverged == row.n_seeds:
         return "diverged"
     value = f"{row.val_loss_mean:.2E}"
     if not math.isnan(row.val_loss_std):
         value += (r" $\pm$ " if latex else " ± ") + f"{row.val_loss_std:.1E}"
+    if getattr(row, "above_zero_code", False) is True:
+        value += r"$^\dagger$" if latex else " †"
     if row.n_diverged:
         value += f" ({row.n_diverged}/{row.n_seeds} diverged)"
     return value
+
+
+def _number(row: pd.Series | None, column: str, spec: str) -> str:
+    value = getattr(row, column, math.nan) if row is not None else math.nan
+    return "-" if value is None or pd.isna(value) else format(value, spec)
+
+
+def _row_cells(by: dict, m: str, js: list[int], latex: bool = False) -> list[str]:
+    """Per J: ours, the paper's, FISTA on the method's own dictionary, mean atom norm."""
+    cells = [_number(by.get((m, js[0])), "lambda0", ".3g")]
+    for j in js:
+        r = by.get((m, j))
+        cells += [_cell(r, latex), _paper(m, j), _number(r, "fista_val_loss_mean", ".3g"),
+                  _number(r, "atom_norm_mean_mean", ".2f")]
+    return cells
+
+
+def _table_notes(table: pd.DataFrame) -> str:
+    """Provenance and what the extra columns mean, under every rendering of Table 1."""
+    datasets = ", ".join(sorted(table.dataset.unique()))
+    presets = ", ".join(sorted(table.preset.unique()))
+    seeds = int(table.n_seeds.max())
+    length = ""
+    if "iteration_mean" in table and table.iteration_mean.notna().any():
+        length = f"; {int(table.iteration_mean.max()):,} training iterations per run"
+    notes = [f"Data: {datasets}; preset: {presets}{length}; up to {seeds} seed(s) per cell "
+             f"(mean ± standard deviation). {SCALE_NOTE}",
+             "FISTA on own dictionary: the same metric with exact inference (FISTA codes) on "
+             "the method's own dictionary, so amortisation and dictionary quality can be told "
+             "apart. lambda0: the fixed threshold, or the prior mean of a learned one."]
+    if ZERO_CODE in set(table.method):
+        notes.append(f"Zero code: b = 0 on the same validation patches. {ZERO_CODE_NOTE}")
+    return "\n\n".join(notes)
 
 
 def _paper(method: str, j: int) -> str:
@@ -132,37 +212,63 @@ def _layout(table: pd.DataFrame) -> tuple[list[str], list[int]]:
     return methods, sorted(table.J.unique())
 
 
+TABLE1_TITLE = ("Table 1: validation loss (1/2 ||x - A b||^2 + 20 ||b||_1, mean over "
+                "validation patches)")
+
+
 def table1_markdown(table: pd.DataFrame) -> str:
-    """The paper's layout: one row per method, our value and the paper's per J."""
+    """The paper's layout: one row per method; per J ours, the paper's, FISTA on the
+    method's own dictionary and the mean atom norm; the zero code's row first."""
     methods, js = _layout(table)
     by = {(r.method, r.J): r for r in table.itertuples()}
-    header = "| Method | " + " | ".join(f"J = {j} (ours) | J = {j} (paper)" for j in js) + " |"
-    lines = [header, "|---|" + "---|---|" * len(js)]
+    header = "| Method | lambda0 | " + " | ".join(
+        f"J = {j} (ours) | J = {j} (paper) | J = {j} FISTA on own dict. | J = {j} atom norm"
+        for j in js) + " |"
+    lines = [header, "|---|---|" + "---|---|---|---|" * len(js)]
     for m in methods:
-        cells = [f"{_cell(by.get((m, j)))} | {_paper(m, j)}" for j in js]
-        lines.append(f"| {label(m)} | " + " | ".join(cells) + " |")
-    datasets = ", ".join(sorted(table.dataset.unique()))
-    presets = ", ".join(sorted(table.preset.unique()))
-    seeds = int(table.n_seeds.max())
-    return ("# Table 1: validation loss (1/2 ||x - A b||^2 + 20 ||b||_1, mean over validation "
-            "patches)\n\n" + "\n".join(lines) +
-            f"\n\nData: {datasets}; preset: {presets}; up to {seeds} seed(s) per cell "
-            f"(mean ± standard deviation). {SCALE_NOTE}\n")
+        lines.append(f"| {label(m)} | " + " | ".join(_row_cells(by, m, js)) + " |")
+    return f"# {TABLE1_TITLE}\n\n" + "\n".join(lines) + f"\n\n{_table_notes(table)}\n"
 
 
 def table1_latex(table: pd.DataFrame) -> str:
     methods, js = _layout(table)
     by = {(r.method, r.J): r for r in table.itertuples()}
-    cols = "l" + "rr" * len(js)
-    head = " & ".join(f"J={j} ours & J={j} paper" for j in js)
-    body = "\n".join(
-        f"{label(m)} & " + " & ".join(f"{_cell(by.get((m, j)), latex=True)} & {_paper(m, j)}"
-                                      for j in js) + r" \\" for m in methods)
-    datasets = ", ".join(sorted(table.dataset.unique()))
-    presets = ", ".join(sorted(table.preset.unique()))
-    return (f"% generated by vsc aggregate; data: {datasets}; preset: {presets}\n"
-            f"\\begin{{tabular}}{{{cols}}}\n\\toprule\nMethod & {head} \\\\\n\\midrule\n"
-            f"{body}\n\\bottomrule\n\\end{{tabular}}\n")
+    cols = "lr" + "rrrr" * len(js)
+    head = " & ".join(f"J={j} ours & J={j} paper & J={j} FISTA own dict. & J={j} atom norm"
+                      for j in js)
+    body = "\n".join(f"{label(m)} & " + " & ".join(_row_cells(by, m, js, latex=True))
+                     + r" \\" for m in methods)
+    notes = "\n".join(f"% {line}" for line in _table_notes(table).split("\n") if line)
+    return (f"% generated by vsc aggregate\n{notes}\n"
+            f"\\begin{{tabular}}{{{cols}}}\n\\toprule\nMethod & $\\lambda_0$ & {head} "
+            f"\\\\\n\\midrule\n{body}\n\\bottomrule\n\\end{{tabular}}\n")
+
+
+def zero_code_level(table: pd.DataFrame) -> float | None:
+    """The zero code's Table 1 metric from a Table 1 frame (None if it has no such row)."""
+    zero = table[table.method == ZERO_CODE]
+    return float(zero.val_loss_mean.iloc[0]) if len(zero) else None
+
+
+# the runs whose dictionaries are shown during training: the paper's best variational family
+# and exact inference, each at its first J and lowest seed
+SNAPSHOT_METHODS = (("thresholded_laplacian", 1), ("fista", 1))
+
+
+def snapshot_panels(finals: pd.DataFrame) -> dict[str, dict[int, np.ndarray]]:
+    """{label: {iteration: [P*P, K] dictionary}} from the snapshots.npz of the
+    SNAPSHOT_METHODS runs among ``finals`` (runs without snapshots are skipped)."""
+    panels = {}
+    for method, samples in SNAPSHOT_METHODS:
+        runs = finals[(finals.method == method) & (finals.samples == samples)]
+        for run in runs.sort_values("seed").itertuples():
+            path = Path(run.run_dir) / "snapshots.npz"
+            if path.is_file():
+                with np.load(path) as data:
+                    panels[f"{label(method)} J={samples}"] = {
+                        int(k.removeprefix("iteration_")): data[k] for k in data.files}
+                break
+    return panels
 
 
 def read_curves(run_dirs: Iterable[str | Path]) -> pd.DataFrame:

@@ -396,19 +396,26 @@ def _figures_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out-dir", required=True, help="where the PNG and PDF figures go")
 
 
-@command("figures", "dictionary grids, Table 1 dot plot and loss curves", _figures_args)
+@command("figures", "dictionary grids, Table 1 dot plot, loss curves, dictionary learning over "
+         "time and dictionary snapshots", _figures_args)
 def _figures(args) -> None:
     from pathlib import Path
 
     import pandas as pd
 
     from vsc import plots
-    from vsc.aggregate import read_finals
+    from vsc.aggregate import read_finals, snapshot_panels, zero_code_level
 
     out = Path(args.out_dir)
-    written = plots.plot_dictionaries(read_finals(args.runs), out / "dictionaries")
-    written += plots.plot_table1(pd.read_csv(args.table), out / "table1")
-    written += plots.plot_curves(pd.read_csv(args.curves), out / "val_loss")
+    finals, table, curves = read_finals(args.runs), pd.read_csv(args.table), \
+        pd.read_csv(args.curves)
+    written = plots.plot_dictionaries(finals, out / "dictionaries")
+    written += plots.plot_table1(table, out / "table1")
+    written += plots.plot_curves(curves, out / "val_loss")
+    written += plots.plot_dictionary_learning(curves, zero_code_level(table),
+                                              out / "dictionary_learning")
+    written += plots.plot_snapshots(snapshot_panels(finals), plots.provenance_line(finals),
+                                    out / "snapshots")
     print("\n".join(map(str, written)))
 
 
@@ -443,13 +450,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _compare_args(p: argparse.ArgumentParser) -> None:
+    from vsc.compare import DEFAULT_TOLERANCE
+
+    p.add_argument("ours", help="results folder (holds table1.csv), e.g. results")
+    p.add_argument("reference", help="reference folder, e.g. results/reference/quick")
+    p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
+                   help="relative change of a Table 1 value that fails the comparison "
+                   "(default %(default)s)")
+
+
+@command("compare", "every number two results folders share, and whether Table 1 moved "
+         "beyond a tolerance (exit status 1 if it did)", _compare_args)
+def _compare(args) -> int:
+    from vsc.compare import compare_results, format_comparison
+
+    result = compare_results(args.ours, args.reference, args.tolerance)
+    print(format_comparison(result, args.tolerance), end="")
+    return 0 if result.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from vsc.data.images import DataError
 
     try:
-        args.func(args)
+        status = args.func(args)
     except (ConfigError, DataError, ValueError, FileNotFoundError) as err:
         print(f"vsc {args.command}: error: {err}", file=sys.stderr)
         return 2
-    return 0
+    return status or 0

@@ -185,6 +185,10 @@ class ScheduleConfig:
     warmup_fraction: float = param(0.05, ge=0, lt=1, help="fraction of iterations warming up")
     div_factor: float = param(25.0, ge=1, help="initial lr = lr / div_factor")
     final_div_factor: float = param(1e4, ge=1, help="final lr = lr / div_factor / this")
+    horizon_iterations: int | None = param(
+        None, ge=1, help="iterations the schedule spans (null: the run's own length); a run "
+        "shorter than this follows the first part of the longer schedule, as a longer run "
+        "stopped early would")
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,9 @@ class LinearConfig:
     fista_eval_every: int = param(
         1, ge=0, help="score FISTA codes on the run's own dictionary every this many epochs "
         "and at the last (0: never)")
+    snapshot_every: int = param(
+        0, ge=0, help="keep a copy of the dictionary every this many epochs in the run's "
+        "snapshots.npz, besides the initial and the final one (0: only those two)")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vsc.config import Config, with_estimator
+from vsc.config import Config, LinearConfig, with_estimator
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.estimators import Selection, select
@@ -25,7 +25,7 @@ from vsc.families import Codes, Family, build_family
 from vsc.families.base import noise_warmup
 from vsc.families.spike_slab import temperature
 from vsc.ground_truth import ground_truth_scores
-from vsc.metrics import sparse_coding_objective
+from vsc.metrics import sparse_coding_objective, zero_code_loss
 from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
@@ -94,6 +94,7 @@ class LinearExperiment(Experiment):
                                    lc.schedule)
         self.dict_lr = lc.dict_lr
         self.step = 0
+        self.snapshot_every = lc.snapshot_every
 
     # ------------------------------------------------------------------ training
     def _order(self, epoch: int) -> Tensor:
@@ -160,14 +161,11 @@ class LinearExperiment(Experiment):
                  "val_elbo_loss": enc["loss"].mean().item(),
                  "mean_threshold": (math.nan if enc["threshold"] is None
                                     else enc["threshold"].mean().item()),
-                 "atom_norm_mean": self.dict.atom_norms().mean().item(),
-                 "frobenius_term": FROBENIUS_WEIGHT * self.dict.frobenius_sq(),
+                 **dictionary_scores(self.val_x, self.dict, self.lc, epoch, self.epochs),
                  **code_statistics(enc["codes"].cpu().numpy(), enc["kl_latent"].cpu().numpy())}
         if self.truth is not None:
             stats.update(ground_truth_scores(self.dictionary(), enc["codes"].cpu().numpy(),
                                              self.truth))
-        if self.lc.fista_eval_every and is_due(epoch, self.lc.fista_eval_every, self.epochs):
-            stats.update(fista_scores(self.val_x, self.dict.atoms, self.lc.eval_lambda))
         return stats
 
     # ------------------------------------------------------------------ state
@@ -200,6 +198,20 @@ def fista_scores(x: Tensor, atoms: Tensor, lam: float) -> dict[str, float]:
     result = fista_batched(x, atoms, lam, max_iter=1000, tol=1e-4, stopping="per_signal")
     return {"fista_val_loss": result.objective.mean().item(),
             "fista_frac_nonzero": (result.codes != 0).float().mean().item()}
+
+
+def dictionary_scores(val_x: Tensor, dictionary: Dictionary, lc: LinearConfig, epoch: int,
+                      epochs: int) -> dict[str, float]:
+    """What every learned dictionary is judged by beside its method's own codes, on the
+    validation patches val_x [N, D]: the zero code's Table 1 metric (the level any useful code
+    beats), the mean atom norm, the reference's Frobenius term and, every
+    ``lc.fista_eval_every`` epochs and at the last, exact inference (FISTA) on it."""
+    scores = {"zero_code_val_loss": zero_code_loss(val_x),
+              "atom_norm_mean": dictionary.atom_norms().mean().item(),
+              "frobenius_term": FROBENIUS_WEIGHT * dictionary.frobenius_sq()}
+    if lc.fista_eval_every and is_due(epoch, lc.fista_eval_every, epochs):
+        scores.update(fista_scores(val_x, dictionary.atoms, lc.eval_lambda))
+    return scores
 
 
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,

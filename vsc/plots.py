@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from vsc.aggregate import PAPER_TABLE1, label
+from vsc.aggregate import FORMED_RECON_FRACTION, PAPER_TABLE1, ZERO_CODE, label
 from vsc.config import SPARSITY_FREE_FAMILIES
 from vsc.io import atomic_path
 
@@ -72,13 +72,41 @@ def plot_dictionaries(finals: pd.DataFrame, stem: str | Path) -> list[Path]:
         name = "scikit-learn" if run.method.startswith("sklearn_") else label(run.method)
         ax.set_title(f"{name}\nJ={run.samples}, mean norm "
                      f"{np.linalg.norm(atoms, axis=0).mean():.1f}", fontsize=8)
-    fig.suptitle(f"Learned dictionaries, atoms sorted by norm ({provenance_line(runs)})",
-                 fontsize=10)
+    fig.suptitle(f"Learned dictionaries, atoms sorted by norm ({provenance_line(runs)})"
+                 f"{formed_note(runs)}", fontsize=10)
     return save(fig, stem)
 
 
+VARIATIONAL_PREFIXES = ("gaussian", "laplacian", "spike_slab", "thresholded")
+
+
+def formed_note(finals: pd.DataFrame) -> str:
+    """A second title line saying how many variational dictionaries have formed (own codes
+    reconstructing with at most FORMED_RECON_FRACTION of the zero code's error), computed
+    from the runs' final scores; empty when the runs do not report a zero code."""
+    if "zero_code_val_loss" not in finals or "val_recon" not in finals:
+        return ""
+    vi = finals[finals.method.str.startswith(VARIATIONAL_PREFIXES)
+                & finals.val_recon.notna()]
+    if vi.empty:
+        return ""
+    formed = (vi.val_recon.astype(float)
+              <= FORMED_RECON_FRACTION * vi.zero_code_val_loss.astype(float))
+    iterations = int(vi.iteration.max()) if "iteration" in vi else None
+    after = f" after {iterations:,} iterations" if iterations else ""
+    if not formed.any():
+        return (f"\nNo variational dictionary has formed yet{after} (reconstruction within "
+                f"{FORMED_RECON_FRACTION:.0%} of the zero code's): see the standard preset")
+    return (f"\n{int(formed.sum())} of {len(vi)} variational dictionaries formed{after} "
+            f"(reconstruction at most {FORMED_RECON_FRACTION:.0%} of the zero code's)")
+
+
 def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
-    """Validation loss per method on a log scale, J side by side, the paper's values marked."""
+    """Validation loss per method on a log scale, J side by side, the paper's values marked,
+    exact inference on each method's own dictionary as grey crosses and the zero code as a
+    dashed line."""
+    zero = table[table.method == ZERO_CODE]
+    table = table[table.method != ZERO_CODE]
     methods = list(dict.fromkeys(table.method))
     js = sorted(table.J.unique())
     fig, ax = plt.subplots(figsize=(1.1 * len(methods) + 2, 4.5))
@@ -110,6 +138,13 @@ def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
             if paper:
                 ax.plot(i + offset, paper, marker="_", markersize=14, color=colour, mew=2,
                         linestyle="none", label=once(f"paper, J={j}"))
+            exact = getattr(row, "fista_val_loss_mean", math.nan)
+            if pd.notna(exact):
+                ax.plot(i + offset, exact, marker="x", color="grey", linestyle="none",
+                        label=once("FISTA on the method's own dictionary"))
+    if len(zero):
+        ax.axhline(zero.val_loss_mean.iloc[0], color="black", linestyle="--", linewidth=1,
+                   label=f"zero code (b = 0), {zero.val_loss_mean.iloc[0]:.3g}")
     ax.set_yscale("log")
     ax.set_xticks(range(len(methods)), [label(m) for m in methods], rotation=35, ha="right",
                   fontsize=8)
@@ -137,6 +172,63 @@ def plot_curves(curves: pd.DataFrame, stem: str | Path) -> list[Path]:
         ax.legend(fontsize=6)
     axes[0][0].set_ylabel("validation loss (log scale)")
     fig.suptitle(f"Validation loss per epoch ({provenance_line(curves)})", fontsize=10)
+    return save(fig, stem)
+
+
+def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
+                             stem: str | Path) -> list[Path]:
+    """When the dictionaries form: per run, mean atom norm and validation reconstruction
+    error (1/2 ||x - A b||^2 of the method's own codes) against iteration, J = 1 solid and
+    larger J dashed; the zero code's error as a dashed black line."""
+    fig, (norm_ax, recon_ax) = plt.subplots(1, 2, figsize=(13, 4.8))
+    for i, ((method, samples), run) in enumerate(
+            curves.groupby(["method", "samples"], sort=False)):
+        style = {"color": f"C{i % 10}", "linestyle": "-" if samples == 1 else "--",
+                 "marker": "." if len(run) < 30 else None,
+                 "label": label(method) + (f" J={samples}" if method.startswith(
+                     VARIATIONAL_PREFIXES) else "")}
+        if "atom_norm_mean" in run:
+            norm_ax.plot(run.iteration, run.atom_norm_mean, **style)
+        if "val_recon" in run:
+            recon_ax.plot(run.iteration, run.val_recon, **style)
+    if zero_code is not None and not math.isnan(zero_code):
+        recon_ax.axhline(zero_code, color="black", linestyle="--", linewidth=1,
+                         label=f"zero code, {zero_code:.3g}")
+    norm_ax.set_ylabel("mean atom norm")
+    recon_ax.set_ylabel("validation reconstruction 1/2 ||x - A b||^2")
+    recon_ax.set_yscale("log")
+    for ax in (norm_ax, recon_ax):
+        ax.set_xlabel("iteration")
+        ax.grid(alpha=0.3, which="both")
+    recon_ax.legend(fontsize=6, ncol=2)
+    fig.suptitle(f"Dictionary learning over time ({provenance_line(curves)})", fontsize=10)
+    return save(fig, stem)
+
+
+def plot_snapshots(snapshots: dict[str, dict[int, np.ndarray]], provenance: str,
+                   stem: str | Path, max_columns: int = 6) -> list[Path]:
+    """Dictionary snapshots: one row per run (name -> {iteration: [P*P, K]}), at most
+    ``max_columns`` iterations evenly chosen from those kept (always the first and last),
+    atoms sorted by norm."""
+    rows = len(snapshots)
+    picked = {}
+    for name, by_iteration in snapshots.items():
+        its = sorted(by_iteration)
+        idx = np.unique(np.linspace(0, len(its) - 1, min(max_columns, len(its))).round())
+        picked[name] = [its[int(i)] for i in idx]
+    cols = max(len(v) for v in picked.values())
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.9 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for r, (name, its) in enumerate(picked.items()):
+        for c, it in enumerate(its):
+            atoms = snapshots[name][it]
+            axes[r][c].imshow(atom_grid(atoms), cmap="gray", vmin=-1, vmax=1,
+                              interpolation="nearest")
+            axes[r][c].set_title(f"{name}\niteration {it:,}, norm "
+                                 f"{np.linalg.norm(atoms, axis=0).mean():.2f}", fontsize=7)
+    fig.suptitle(f"Dictionaries during training, atoms sorted by norm ({provenance})",
+                 fontsize=10)
     return save(fig, stem)
 
 

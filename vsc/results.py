@@ -1,7 +1,8 @@
 """Run folders: the files every training run writes, and the 'finished' contract.
 
 A run folder holds config.json (resolved config and run identity), metrics.csv (one row per
-epoch), dictionary.npy, checkpoint.pt (resumable state) and, written last, final.json. A folder
+epoch), dictionary.npy, snapshots.npz (the dictionary at a few iterations), checkpoint.pt
+(resumable state) and, written last, final.json. A folder
 without final.json is unfinished: rerunning the same command resumes it from checkpoint.pt.
 """
 
@@ -47,13 +48,15 @@ class RunFolder:
     final_path = property(lambda self: self.path / "final.json")
     dictionary_path = property(lambda self: self.path / "dictionary.npy")
     checkpoint_path = property(lambda self: self.path / "checkpoint.pt")
+    snapshots_path = property(lambda self: self.path / "snapshots.npz")
 
     def _check_same_config(self, recorded: str | None, what: str) -> None:
         if recorded is not None and recorded != self.digest:
             raise ConfigError(f"{what} in {self.path} was made with a different config; "
                               "delete the folder or choose another --out")
 
-    RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "checkpoint.pt", "config.json")
+    RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "snapshots.npz", "checkpoint.pt",
+                 "config.json")
 
     def recorded_digest(self) -> str | None:
         """The config digest this folder was started with, if any."""
@@ -122,6 +125,11 @@ class RunFolder:
     def write_dictionary(self, atoms: np.ndarray) -> None:
         with atomic_path(self.dictionary_path) as tmp, open(tmp, "wb") as fh:
             np.save(fh, atoms)
+
+    def write_snapshots(self, snapshots: dict[int, np.ndarray]) -> None:
+        """Dictionaries [D, K] taken during training, stored under 'iteration_<N>'."""
+        with atomic_path(self.snapshots_path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **{f"iteration_{i}": a for i, a in sorted(snapshots.items())})
 
     def finish(self, final: dict) -> dict:
         """Write final.json last: from here on the run counts as finished. Returns what was

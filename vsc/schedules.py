@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from vsc.config import ScheduleConfig
+from vsc.config import ConfigError, ScheduleConfig
 
 
 def one_cycle_factor(step: int, total: int, config: ScheduleConfig) -> float:
@@ -21,8 +21,14 @@ def one_cycle_factor(step: int, total: int, config: ScheduleConfig) -> float:
     return end + (1 - end) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def one_cycle(optimizer: torch.optim.Optimizer, total: int, config: ScheduleConfig
+def one_cycle(optimizer: torch.optim.Optimizer, run_iterations: int, config: ScheduleConfig
               ) -> torch.optim.lr_scheduler.LambdaLR:
-    """A LambdaLR stepping :func:`one_cycle_factor` once per iteration."""
+    """A LambdaLR stepping :func:`one_cycle_factor` once per iteration, over the run's
+    ``run_iterations`` or, when set, the longer ``config.horizon_iterations`` (the run then
+    follows the first part of that schedule)."""
+    total = config.horizon_iterations or run_iterations
+    if total < run_iterations:
+        raise ConfigError(f"config key 'schedule.horizon_iterations' ({total}) is shorter than "
+                          f"the run ({run_iterations} iterations): raise it or leave it null")
     return torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: one_cycle_factor(step, total, config))

@@ -48,6 +48,7 @@ class Experiment(ABC):
 
     device: torch.device
     epochs: int
+    snapshot_every: int = 0  # epochs between kept dictionary snapshots (0: first and last)
 
     @abstractmethod
     def train_epoch(self, epoch: int) -> dict[str, float]:
@@ -113,6 +114,10 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         print(f"resuming {folder.path} from its checkpoint at epoch {first_epoch}",
               file=sys.stderr, flush=True)
     last_good = _copy(exp.dictionary())
+    # dictionary snapshots by iteration, kept in the checkpoint so a resumed run keeps them
+    snapshots: dict[int, np.ndarray] = (checkpoint or {}).get("snapshots", {})
+    if checkpoint is None and last_good is not None:
+        snapshots[0] = last_good
     status, diverged_at = "finished", None
 
     bar = tqdm(range(first_epoch, exp.epochs), initial=first_epoch, total=exp.epochs,
@@ -132,8 +137,11 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         rows.append({**folder.identity, "epoch": epoch + 1, **train_stats, **val_stats,
                      "wall_seconds": wall})
         last_good = _copy(exp.dictionary())
+        if last_good is not None and is_due(epoch, exp.snapshot_every, exp.epochs):
+            snapshots[int(train_stats["iteration"])] = last_good
         folder.save_checkpoint({"experiment": exp.state_dict(), "rng": _rng_state(),
-                                "rows": rows, "epoch": epoch + 1, "wall": wall})
+                                "rows": rows, "epoch": epoch + 1, "wall": wall,
+                                "snapshots": snapshots})
         folder.write_metrics(rows)
         if "val_loss" in val_stats:
             bar.set_postfix(val_loss=f"{val_stats['val_loss']:.4g}")
@@ -142,6 +150,7 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
 
     if last_good is not None:
         folder.write_dictionary(last_good)
+        folder.write_snapshots(snapshots)
     folder.write_metrics(rows)
     last = rows[-1] if rows and status == "finished" else {}
     final = {**folder.identity, **exp.summary(),

@@ -72,3 +72,28 @@ def test_learned_threshold_adds_weighted_gamma_kl():
     expected = (build_family("laplacian")(params, 1, 0).kl
                 + 0.1 * gamma_kl(alpha, beta, 3.0, 3.0 / fam.lambda0))
     torch.testing.assert_close(fam(params, 3, 0).kl, expected)
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplacian", "spike_slab", "thresholded_gaussian",
+                                  "thresholded_laplacian", "thresholded_laplacian_gamma"])
+def test_kl_ignores_the_noise_warmup(name):
+    """Every family's KL is taken on the raw encoder heads (as the reference code does), so it
+    is the same during the noise warm-up (w = 0.1 at step 0) as after it. A KL taken on the
+    warmed-up slab, the spike-and-slab defect this catches, depends on the step."""
+    fam = build_family(name)
+    params = {h: torch.randn(6, 5) for h in fam.heads}
+    torch.manual_seed(0)
+    during = fam(params, 2, 0).kl
+    torch.manual_seed(0)
+    after = fam(params, 2, 10**6).kl
+    torch.testing.assert_close(during, after)
+
+
+def test_spike_slab_kl_is_taken_on_the_raw_heads():
+    fam = SpikeSlab(FamilyConfig())
+    params = {"mu": torch.tensor([[0.4, -0.2]]), "logvar": torch.tensor([[-1.0, -3.0]]),
+              "spike": torch.tensor([[-0.7, -2.0]])}
+    gamma = fam.log_gamma(params["spike"]).exp()
+    expected = (gamma * gaussian_kl(params["mu"], params["logvar"], 0.1)
+                + gamma * torch.log(gamma / 0.1) + (1 - gamma) * torch.log((1 - gamma) / 0.9))
+    torch.testing.assert_close(fam(params, 3, 0).kl, expected)

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pandas as pd
@@ -34,13 +35,19 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     sweep = pd.read_csv(results / "dnn_sweep.csv")
     assert sorted(sweep.groupby("sweep").size().items()) == [("latents", 4), ("sparsity", 2)]
     assert sweep.mse_per_pixel_mean.notna().all()
-    for stem in ("dictionaries", "table1", "val_loss", "recovered_dictionaries", "snr",
-                 "sampling", "recovery", "dnn_sweep"):
+    for stem in ("dictionaries", "table1", "val_loss", "dictionary_learning", "snapshots",
+                 "recovered_dictionaries", "snr", "sampling", "recovery", "dnn_sweep"):
         for ext in ("png", "pdf"):
             assert (figures / f"{stem}.{ext}").stat().st_size > 0
     table = pd.read_csv(results / "table1.csv")
-    assert len(table) == 7 * 2 + 1 + 2  # families x J, FISTA, two scikit-learn coders
+    # families x J, FISTA, two scikit-learn coders, the zero code at each J
+    assert len(table) == 7 * 2 + 1 + 2 + 2
     assert table.val_loss_mean.notna().all()
+    # the fresh numbers agree with the reference results shipped for this preset
+    compared = subprocess.run([sys.executable, "-m", "vsc", "compare", str(results),
+                               str(REPO / "results" / "reference" / "test")],
+                              capture_output=True, text=True, cwd=REPO)
+    assert compared.returncode == 0, compared.stdout[-3000:] + compared.stderr
     runs = [run for study in ("linear", "dnn", "groundtruth")
             for run in (results / "runs" / study).iterdir()]
     # linear grid, extra J of the J study, one avg run; DNN grid and 3 sweep runs; benchmark

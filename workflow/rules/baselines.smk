@@ -32,7 +32,7 @@ for study, prefix, runs, inputs, digest in study_rules():
         input:
             **inputs,
         output:
-            **run_outputs(f"{runs}/sklearn_seed{{seed}}"),
+            **run_outputs(f"{runs}/sklearn_seed{{seed}}", snapshots=False),
         params:
             vsc=VSC,
             digest=digest,

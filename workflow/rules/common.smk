@@ -53,8 +53,11 @@ SKLEARN_RUNS = [f"{RUNS}/sklearn_seed{seed}" for seed in CFG.sklearn.seeds]
 ALL_RUNS = LINEAR_RUNS + FISTA_RUNS + SKLEARN_RUNS
 
 
-def run_outputs(pattern):
-    return {name.split(".")[0]: f"{pattern}/{name}" for name in RUN_FILES}
+def run_outputs(pattern, snapshots=True):
+    """The declared files of a run folder; runs with a training loop (variational, FISTA)
+    also keep dictionary snapshots, the one-shot scikit-learn run does not."""
+    names = RUN_FILES + (["snapshots.npz"] if snapshots else [])
+    return {name.split(".")[0]: f"{pattern}/{name}" for name in names}
 
 
 def study_rules():

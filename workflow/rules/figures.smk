@@ -1,4 +1,4 @@
-FIGURE_STEMS = ["dictionaries", "table1", "val_loss"]
+FIGURE_STEMS = ["dictionaries", "table1", "val_loss", "dictionary_learning", "snapshots"]
 FIGURE_FILES = [f"{FIGURES}/{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("png", "pdf")]
 
 
@@ -8,6 +8,7 @@ rule figures:
         table=f"{RESULTS}/table1.csv",
         curves=f"{RESULTS}/linear_curves.csv",
         dictionaries=[f"{run}/dictionary.npy" for run in ALL_RUNS],
+        snapshots=[f"{run}/snapshots.npz" for run in LINEAR_RUNS + FISTA_RUNS],
     output:
         dictionaries=report(f"{FIGURES}/dictionaries.png", caption="../report/dictionaries.rst",
                             category="Figures"),
@@ -15,6 +16,10 @@ rule figures:
                      category="Figures"),
         curves=report(f"{FIGURES}/val_loss.png", caption="../report/val_loss.rst",
                       category="Figures"),
+        learning=report(f"{FIGURES}/dictionary_learning.png",
+                        caption="../report/dictionary_learning.rst", category="Figures"),
+        snapshots=report(f"{FIGURES}/snapshots.png", caption="../report/snapshots.rst",
+                         category="Figures"),
         pdfs=[f"{FIGURES}/{stem}.pdf" for stem in FIGURE_STEMS],
     params:
         vsc=VSC,
