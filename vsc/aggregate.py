@@ -179,7 +179,7 @@ def _row_cells(by: dict, m: str, js: list[int], latex: bool = False) -> list[str
     cells = [_number(by.get((m, js[0])), "lambda0", ".3g")]
     for j in js:
         r = by.get((m, j))
-        cells += [_cell(r, latex), _paper(m, j), _number(r, "fista_val_loss_mean", ".3g"),
+        cells += [_cell(r, latex), _paper(m, j), _number(r, "fista_val_loss_mean", ".2E"),
                   _number(r, "atom_norm_mean_mean", ".2f")]
     return cells
 
@@ -265,7 +265,8 @@ def snapshot_panels(finals: pd.DataFrame) -> dict[str, dict[int, np.ndarray]]:
             path = Path(run.run_dir) / "snapshots.npz"
             if path.is_file():
                 with np.load(path) as data:
-                    panels[f"{label(method)} J={samples}"] = {
+                    name = label(method) + (f" J={samples}" if method in FAMILY_NAMES else "")
+                    panels[name] = {
                         int(k.removeprefix("iteration_")): data[k] for k in data.files}
                 break
     return panels

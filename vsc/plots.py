@@ -20,9 +20,14 @@ J_COLOURS = {1: "tab:blue", 20: "tab:orange"}
 
 
 def provenance_line(frame: pd.DataFrame) -> str:
+    """'data: ... | preset: ...', and the training length where the frame records it."""
     datasets = ", ".join(sorted(frame.dataset.astype(str).unique()))
     presets = ", ".join(sorted(frame.preset.astype(str).unique()))
-    return f"data: {datasets} | preset: {presets}"
+    line = f"data: {datasets} | preset: {presets}"
+    for column in ("iteration", "iteration_mean"):
+        if column in frame and frame[column].notna().any():
+            return line + f" | {int(frame[column].max()):,} iterations"
+    return line
 
 
 def save(fig: plt.Figure, stem: str | Path) -> list[Path]:
@@ -180,10 +185,11 @@ def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
     """When the dictionaries form: per run, mean atom norm and validation reconstruction
     error (1/2 ||x - A b||^2 of the method's own codes) against iteration, J = 1 solid and
     larger J dashed; the zero code's error as a dashed black line."""
-    fig, (norm_ax, recon_ax) = plt.subplots(1, 2, figsize=(13, 4.8))
-    for i, ((method, samples), run) in enumerate(
-            curves.groupby(["method", "samples"], sort=False)):
-        style = {"color": f"C{i % 10}", "linestyle": "-" if samples == 1 else "--",
+    fig, (norm_ax, recon_ax) = plt.subplots(1, 2, figsize=(13, 5.5))
+    curves = curves[curves.iteration.notna()] if "iteration" in curves else curves.iloc[:0]
+    colours = {m: plt.cm.tab10(i % 10) for i, m in enumerate(dict.fromkeys(curves.method))}
+    for (method, samples), run in curves.groupby(["method", "samples"], sort=False):
+        style = {"color": colours[method], "linestyle": "-" if samples == 1 else "--",
                  "marker": "." if len(run) < 30 else None,
                  "label": label(method) + (f" J={samples}" if method.startswith(
                      VARIATIONAL_PREFIXES) else "")}
@@ -200,7 +206,9 @@ def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
     for ax in (norm_ax, recon_ax):
         ax.set_xlabel("iteration")
         ax.grid(alpha=0.3, which="both")
-    recon_ax.legend(fontsize=6, ncol=2)
+    handles, labels = recon_ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=7, frameon=False)
+    fig.subplots_adjust(bottom=0.27)
     fig.suptitle(f"Dictionary learning over time ({provenance_line(curves)})", fontsize=10)
     return save(fig, stem)
 
