@@ -68,8 +68,12 @@ def test_float32_and_chunking():
     whole = fista(x, atoms, 1.0, tol=1e-5, max_iter=2000)
     chunked = fista_batched(x, atoms, 1.0, batch_size=7, tol=1e-5, max_iter=2000)
     assert whole.codes.dtype == torch.float32
-    # the same algorithm; only float32 rounding of different batch shapes differs
-    torch.testing.assert_close(whole.codes, chunked.codes, rtol=1e-3, atol=1e-4)
+    # the same algorithm; only float32 rounding of different batch shapes differs, and that
+    # can move a signal's stopping iteration (seen: by 1 and by 38 on an AMD EPYC), which
+    # moves its codes by up to the stopping tolerance's distance to the optimum (seen: 6e-4)
+    # while the objective stays the same to float32 precision
+    torch.testing.assert_close(whole.objective, chunked.objective, rtol=1e-5, atol=0)
+    torch.testing.assert_close(whole.codes, chunked.codes, rtol=1e-2, atol=2e-3)
 
 
 def test_lipschitz_is_the_largest_eigenvalue():
