@@ -428,11 +428,17 @@ class Config:
             chosen = {"device": settings["device"], "dnn": settings["dnn"], "data": images}
         else:
             raise ValueError(f"unknown experiment {experiment!r}")
+        if experiment != "patches":
+            chosen["numbers_version"] = NUMBERS_VERSION
         text = json.dumps(chosen, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 _NOT_IN_DIGEST = ("workflow", "results_dir", "figures_dir", "preset")
+# Raised whenever the code changes the numbers a run computes from the same settings, so that
+# run folders made by an earlier version count as stale (2: the spike-and-slab KL on the raw
+# encoder heads).
+NUMBERS_VERSION = 2
 
 
 # --------------------------------------------------------------------------- parsing
