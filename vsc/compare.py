@@ -134,7 +134,8 @@ def format_comparison(result: Comparison, tolerance: float) -> str:
     """A readable listing: one table per file, then the verdict."""
     out = []
     for name, frame in result.numbers.groupby("file", sort=False):
-        shown = frame.drop(columns="file").dropna(axis=1, how="all")
+        keys = [k for k in SUMMARY_KEYS[name] if k in frame]
+        shown = frame[keys + ["column", "ours", "reference", "relative_change", "verdict"]]
         out += [f"## {name}", "", shown.to_markdown(index=False, floatfmt=".4g"), ""]
     out += [f"- {line}" for line in result.only_in_one]
     moved = (result.numbers.verdict.isin(["beyond seeds", "beyond tolerance"])).sum()
