@@ -83,18 +83,25 @@ def test_runs_scored_on_different_patches_are_not_mixed(tmp_path):
         table1(read_finals(runs))
 
 
-def test_report_says_when_no_dictionary_has_formed_and_what_a_claim_left_out(tmp_path):
+def test_report_states_the_zero_code_level_and_what_a_claim_left_out(tmp_path):
     lines = "\n".join(zero_code_findings(_table(tmp_path / "early", recon=120.0)))
     assert "scores **128**" in lines
     assert "**2 of 3** scored cells are *above* the zero code" in lines
-    assert "No variational dictionary has formed yet** after 1,500 iterations" in lines
-    assert "standard preset" in lines
-    formed = "\n".join(zero_code_findings(_table(tmp_path / "formed", recon=90.0)))
-    assert "Variational dictionaries formed after 1,500 iterations: **1 of 2**" in formed
+    assert "Below the zero code: FISTA (baseline)." in lines
+    assert "leave 94% to 99% of the zero code's reconstruction error after 1,500" in lines
     verdicts = dict(claims(_table(tmp_path / "claims")))
     best = verdicts["J = 1: Thresholded Laplacian has the lowest validation loss of the "
                     "variational families"]
     assert "judged without Spike-and-slab J = 1, which diverged" in best
+
+
+def test_preset_notes_reach_the_report(tmp_path):
+    from vsc.report import build_report
+
+    table = _table(tmp_path / "runs")
+    text = build_report(table, read_finals(sorted((tmp_path / "runs").iterdir())),
+                        notes=["the dictionaries have not formed yet"])
+    assert "- **Note:** the dictionaries have not formed yet" in text
 
 
 def test_schedule_horizon_follows_the_first_part_of_the_longer_schedule():

@@ -42,9 +42,6 @@ METHOD_ORDER = [ZERO_CODE, "fista", "sklearn_lasso_lars", "sklearn_lasso_cd", "s
                 *FAMILY_NAMES]
 SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the paper's "
               "settings; on other data or scales compare the ordering of methods.")
-# A dictionary counts as formed when its own codes reconstruct the validation patches with
-# at most this fraction of the zero code's error (the zero code's error is all of 1/2 ||x||^2).
-FORMED_RECON_FRACTION = 0.9
 ZERO_CODE_NOTE = ("† above the zero code: these codes score worse than reconstructing "
                   "nothing at all.")
 
@@ -109,9 +106,6 @@ def table1(finals: pd.DataFrame) -> pd.DataFrame:
         table = pd.concat([zero, table], ignore_index=True)
         level = zero.val_loss_mean.iloc[0]
         table["above_zero_code"] = table.val_loss_mean > level
-        if "val_recon_mean" in table:
-            formed = table.val_recon_mean <= FORMED_RECON_FRACTION * level
-            table["dictionary_formed"] = formed.where(table.method != ZERO_CODE)
     return in_method_order(table, "J")
 
 

@@ -247,7 +247,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sweep-table", help="dnn_sweep.csv (optional)")
     p.add_argument("--recovery-table", help="recovery.csv of the ground-truth benchmark "
                    "(optional)")
-    p.add_argument("--config", help="the resolved config, named in the report")
+    p.add_argument("--config", help="the resolved config, named in the report (its notes are "
+                   "printed in the summary)")
     p.add_argument("--out", required=True, help="Markdown file to write")
 
 
@@ -257,14 +258,17 @@ def _report(args) -> None:
     import pandas as pd
 
     from vsc.aggregate import read_finals
+    from vsc.config import load_config
     from vsc.io import write_text
     from vsc.report import build_report
 
     def optional(path):
         return pd.read_csv(path) if path else None
 
+    notes = load_config(args.config).notes if args.config else ()
     text = build_report(pd.read_csv(args.table), read_finals(args.runs),
-                        optional(args.dnn_table), args.config, snr=optional(args.snr_table),
+                        optional(args.dnn_table), args.config, notes=notes,
+                        snr=optional(args.snr_table),
                         sampling=optional(args.sampling_table),
                         sweep=optional(args.sweep_table),
                         recovery=optional(args.recovery_table))
@@ -394,6 +398,7 @@ def _figures_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", required=True, help="table1.csv written by vsc aggregate")
     p.add_argument("--curves", required=True, help="linear_curves.csv written by vsc aggregate")
     p.add_argument("--out-dir", required=True, help="where the PNG and PDF figures go")
+    p.add_argument("--config", help="the resolved preset, whose notes go under the titles")
 
 
 @command("figures", "dictionary grids, Table 1 dot plot, loss curves, dictionary learning over "
@@ -405,11 +410,13 @@ def _figures(args) -> None:
 
     from vsc import plots
     from vsc.aggregate import read_finals, snapshot_panels, zero_code_level
+    from vsc.config import load_config
 
     out = Path(args.out_dir)
     finals, table, curves = read_finals(args.runs), pd.read_csv(args.table), \
         pd.read_csv(args.curves)
-    written = plots.plot_dictionaries(finals, out / "dictionaries")
+    notes = load_config(args.config).notes if args.config else ()
+    written = plots.plot_dictionaries(finals, out / "dictionaries", notes)
     written += plots.plot_table1(table, out / "table1")
     written += plots.plot_curves(curves, out / "val_loss")
     written += plots.plot_dictionary_learning(curves, zero_code_level(table),

@@ -135,7 +135,7 @@ def format_comparison(result: Comparison, tolerance: float) -> str:
     out = []
     for name, frame in result.numbers.groupby("file", sort=False):
         keys = [k for k in SUMMARY_KEYS[name] if k in frame]
-        shown = frame[keys + ["column", "ours", "reference", "relative_change", "verdict"]]
+        shown = frame[[*keys, "column", "ours", "reference", "relative_change", "verdict"]]
         out += [f"## {name}", "", shown.to_markdown(index=False, floatfmt=".4g"), ""]
     out += [f"- {line}" for line in result.only_in_one]
     moved = (result.numbers.verdict.isin(["beyond seeds", "beyond tolerance"])).sum()

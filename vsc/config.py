@@ -380,6 +380,10 @@ class Config:
     """A whole preset."""
 
     preset: str = param("custom", help="name shown in tables and figures")
+    notes: list[str] = param(
+        help="what a reader must know about this preset's numbers (e.g. that its variational "
+        "dictionaries have not formed yet), printed in the report and under the figures",
+        factory=list)
     device: Literal["auto", "cpu", "cuda"] = param("auto", help="auto: CUDA when available")
     results_dir: str = param("results", help="where run folders and tables are written")
     figures_dir: str = param("figures", help="where figures are written")
@@ -434,7 +438,7 @@ class Config:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-_NOT_IN_DIGEST = ("workflow", "results_dir", "figures_dir", "preset")
+_NOT_IN_DIGEST = ("workflow", "results_dir", "figures_dir", "preset", "notes")
 # Raised whenever the code changes the numbers a run computes from the same settings, so that
 # run folders made by an earlier version count as stale (2: the spike-and-slab KL on the raw
 # encoder heads).

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -12,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from vsc.aggregate import FORMED_RECON_FRACTION, PAPER_TABLE1, ZERO_CODE, label
+from vsc.aggregate import PAPER_TABLE1, ZERO_CODE, label
 from vsc.config import SPARSITY_FREE_FAMILIES
 from vsc.io import atomic_path
 
@@ -60,7 +62,8 @@ def atom_grid(atoms: np.ndarray, patch: int | None = None, pad: int = 1) -> np.n
     return grid
 
 
-def plot_dictionaries(finals: pd.DataFrame, stem: str | Path) -> list[Path]:
+def plot_dictionaries(finals: pd.DataFrame, stem: str | Path,
+                      notes: Sequence[str] = ()) -> list[Path]:
     """One panel per (method, J): the lowest seed's dictionary, atoms sorted by norm."""
     # a scikit-learn run has one row per coding algorithm but a single dictionary
     runs = (finals.drop_duplicates("run_dir").sort_values("seed")
@@ -78,32 +81,16 @@ def plot_dictionaries(finals: pd.DataFrame, stem: str | Path) -> list[Path]:
         ax.set_title(f"{name}\nJ={run.samples}, mean norm "
                      f"{np.linalg.norm(atoms, axis=0).mean():.1f}", fontsize=8)
     fig.suptitle(f"Learned dictionaries, atoms sorted by norm ({provenance_line(runs)})"
-                 f"{formed_note(runs)}", fontsize=10)
+                 f"{notes_lines(notes)}", fontsize=10)
     return save(fig, stem)
 
 
 VARIATIONAL_PREFIXES = ("gaussian", "laplacian", "spike_slab", "thresholded")
 
 
-def formed_note(finals: pd.DataFrame) -> str:
-    """A second title line saying how many variational dictionaries have formed (own codes
-    reconstructing with at most FORMED_RECON_FRACTION of the zero code's error), computed
-    from the runs' final scores; empty when the runs do not report a zero code."""
-    if "zero_code_val_loss" not in finals or "val_recon" not in finals:
-        return ""
-    vi = finals[finals.method.str.startswith(VARIATIONAL_PREFIXES)
-                & finals.val_recon.notna()]
-    if vi.empty:
-        return ""
-    formed = (vi.val_recon.astype(float)
-              <= FORMED_RECON_FRACTION * vi.zero_code_val_loss.astype(float))
-    iterations = int(vi.iteration.max()) if "iteration" in vi else None
-    after = f" after {iterations:,} iterations" if iterations else ""
-    if not formed.any():
-        return (f"\nNo variational dictionary has formed yet{after} (reconstruction within "
-                f"{FORMED_RECON_FRACTION:.0%} of the zero code's): see the standard preset")
-    return (f"\n{int(formed.sum())} of {len(vi)} variational dictionaries formed{after} "
-            f"(reconstruction at most {FORMED_RECON_FRACTION:.0%} of the zero code's)")
+def notes_lines(notes: Sequence[str]) -> str:
+    """The preset's notes as extra title lines (wrapped), so a figure carries its caveats."""
+    return "".join("\n" + "\n".join(textwrap.wrap(note, 110)) for note in notes)
 
 
 def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:

@@ -7,6 +7,7 @@ rule figures:
     input:
         table=f"{RESULTS}/table1.csv",
         curves=f"{RESULTS}/linear_curves.csv",
+        config=ancient(RESOLVED_CONFIG),
         dictionaries=[f"{run}/dictionary.npy" for run in ALL_RUNS],
         snapshots=[f"{run}/snapshots.npz" for run in LINEAR_RUNS + FISTA_RUNS],
     output:
@@ -34,4 +35,5 @@ rule figures:
         ENV
     shell:
         "{params.vsc} figures --runs {params.runs} --table {input.table}"
-        " --curves {input.curves} --out-dir {params.out_dir} > {log} 2>&1"
+        " --curves {input.curves} --config {input.config} --out-dir {params.out_dir}"
+        " > {log} 2>&1"
