@@ -24,7 +24,8 @@ def test_tiny_preset_through_the_slurm_profile(tmp_path):
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     results = tmp_path / "results" / "test"
     table = pd.read_csv(results / "table1.csv")
-    assert len(table) == 7 * 2 + 1 + 2 and table.val_loss_mean.notna().all()
+    # families x J, FISTA, two scikit-learn coders, the zero code at each J
+    assert len(table) == 7 * 2 + 1 + 2 + 2 and table.val_loss_mean.notna().all()
     for stem in ("dictionaries", "table1", "val_loss"):
         assert (tmp_path / "figures" / "test" / f"{stem}.png").is_file()
     # the training jobs really went through sbatch: SLURM kept a log per job
