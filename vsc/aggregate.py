@@ -170,7 +170,8 @@ def _number(row: pd.Series | None, column: str, spec: str) -> str:
 
 def _row_cells(by: dict, m: str, js: list[int], latex: bool = False) -> list[str]:
     """Per J: ours, the paper's, FISTA on the method's own dictionary, mean atom norm."""
-    cells = [_number(by.get((m, js[0])), "lambda0", ".3g")]
+    first = next((by[(m, j)] for j in js if (m, j) in by), None)
+    cells = [_number(first, "lambda0", ".3g")]
     for j in js:
         r = by.get((m, j))
         cells += [_cell(r, latex), _paper(m, j), _number(r, "fista_val_loss_mean", ".2E"),
