@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from vsc.aggregate import PAPER_TABLE1, ZERO_CODE, label
-from vsc.config import SPARSITY_FREE_FAMILIES
+from vsc.config import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.io import atomic_path
 
 J_COLOURS = {1: "tab:blue", 20: "tab:orange"}
@@ -83,9 +83,6 @@ def plot_dictionaries(finals: pd.DataFrame, stem: str | Path,
     fig.suptitle(f"Learned dictionaries, atoms sorted by norm ({provenance_line(runs)})"
                  f"{notes_lines(notes)}", fontsize=10)
     return save(fig, stem)
-
-
-VARIATIONAL_PREFIXES = ("gaussian", "laplacian", "spike_slab", "thresholded")
 
 
 def notes_lines(notes: Sequence[str]) -> str:
@@ -178,8 +175,8 @@ def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
     for (method, samples), run in curves.groupby(["method", "samples"], sort=False):
         style = {"color": colours[method], "linestyle": "-" if samples == 1 else "--",
                  "marker": "." if len(run) < 30 else None,
-                 "label": label(method) + (f" J={samples}" if method.startswith(
-                     VARIATIONAL_PREFIXES) else "")}
+                 "label": label(method) + (f" J={samples}" if method in FAMILY_NAMES
+                                           else "")}
         if "atom_norm_mean" in run:
             norm_ax.plot(run.iteration, run.atom_norm_mean, **style)
         if "val_recon" in run:
