@@ -11,7 +11,7 @@ imports torch: vsc.config is plain Python.
 import os
 import sys
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 sys.path.insert(0, workflow.basedir)  # vsc.config, also when the workflow's env lacks vsc
@@ -21,9 +21,6 @@ sys.path.insert(0, workflow.basedir)  # vsc.config, also when the workflow's env
 if not workflow.overwrite_configfiles:
 
     configfile: os.path.join(workflow.basedir, "config", "config.yaml")
-
-
-validate(config, "workflow/schemas/config.schema.json")
 
 
 include: "workflow/rules/common.smk"
@@ -41,8 +38,23 @@ report: "workflow/report/workflow.rst"
 
 
 onstart:
-    check_celeba(CFG)  # not on dry runs, so the paper preset's jobs can still be listed
     write_resolved_config()  # bring an existing results/config.yaml up to date
+
+
+# Light jobs run where Snakemake runs, also under the cluster profile: summaries, figures,
+# the report, and the data checks and download (cluster nodes often have no internet).
+localrules:
+    all,
+    resolved_config,
+    aggregate,
+    reproduction_report,
+    snr_summary,
+    dnn_metrics,
+    recovery_figure,
+    dnn_sweep_summary,
+    sampling_summary,
+    recovery_summary,
+    figures,
 
 
 rule all:

@@ -94,10 +94,10 @@ def train_fista(config: Config, seed: int, out: str | Path, *,
                 stop_after_epoch: int | None = None, progress: bool = True,
                 replace_stale: bool = False) -> dict | None:
     """Run (or resume, or skip if finished) one FISTA dictionary-learning run into ``out``."""
+    RunFolder(out, config, {}).check_usable()
     patches = load_patches(config.data)
     exp = FistaExperiment(config, seed, patches)
     folder = RunFolder(out, config, run_identity(config, "linear", "fista", 1, seed,
                                                  patches.dataset))
-    if replace_stale:
-        folder.discard_if_stale()
-    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress)
+    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress,
+                          replace_stale=replace_stale)

@@ -19,7 +19,7 @@ import torch
 from sklearn.decomposition import MiniBatchDictionaryLearning, sparse_encode
 
 from vsc.config import Config
-from vsc.data.patches import load_patches
+from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.ground_truth import RECOVERY_KEYS, ground_truth_scores
 from vsc.linear import dictionary_scores
@@ -55,16 +55,21 @@ def train_sklearn(config: Config, seed: int, out: str | Path, *,
                   replace_stale: bool = False) -> dict:
     """Fit the dictionary on the training patches, code the validation patches with each
     configured algorithm, and write the run folder (one metrics row per algorithm)."""
-    sc, lam = config.sklearn, config.fista.lam
+    RunFolder(out, config, {}).check_usable()
     patches = load_patches(config.data)
     folder = RunFolder(out, config, run_identity(config, "linear", "sklearn", 1, seed,
                                                  patches.dataset))
-    if replace_stale:
-        folder.discard_if_stale()
-    done = folder.finished()
-    if done is not None:
-        return done
-    folder.start()
+    with folder.session(replace_stale):
+        done = folder.finished()
+        if done is not None:
+            return done
+        folder.start()
+        return _fit_and_score(config, patches, folder, seed)
+
+
+def _fit_and_score(config: Config, patches: PatchSet, folder: RunFolder, seed: int) -> dict:
+    """The body of train_sklearn, inside the folder's session."""
+    sc, lam = config.sklearn, config.fista.lam
     alpha = sklearn_alpha(lam, sc.atom_norm)
     started = time.perf_counter()
     model = MiniBatchDictionaryLearning(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import typing
 from collections.abc import Callable, Sequence
 
-from vsc.config import Config, ConfigError
+from vsc.config import Config
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
 
@@ -18,6 +20,20 @@ def command(name: str, help: str, setup: Callable[[argparse.ArgumentParser], Non
         COMMANDS[name] = (help, setup, fn)
         return fn
     return register
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer no smaller than ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+    parse.__name__ = "integer"  # argparse names the type in its message
+    return parse
 
 
 def run_args(family: bool = False, samples: bool = False, study: bool = False):
@@ -34,8 +50,9 @@ def run_args(family: bool = False, samples: bool = False, study: bool = False):
         if family:
             parser.add_argument("--family", required=True, help="variational family name")
         if samples:
-            parser.add_argument("--samples", "-J", type=int, required=True, help="samples J")
-        parser.add_argument("--seed", type=int, required=True, help="seed of the run")
+            parser.add_argument("--samples", "-J", type=at_least(1), required=True,
+                                help="samples J")
+        parser.add_argument("--seed", type=at_least(0), required=True, help="seed of the run")
         parser.add_argument("--out", required=True,
                             help="run folder to write (resumed if interrupted)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -145,10 +162,25 @@ def _patches(args) -> None:
           f"validation patches of {patches.train.shape[1]} pixels")
 
 
+@command("celeba", "check that CelebA is where data.celeba.root says and readable; write what "
+         "was found", _patches_args)
+def _celeba(args) -> None:
+    from vsc.config import load_config
+    from vsc.data.celeba import check_celeba
+    from vsc.io import write_json
+
+    found = check_celeba(load_config(args.config).data.celeba)
+    write_json(args.out, found)
+    print(f"CelebA at {found['images_from']}: {found['n_train']} training and "
+          f"{found['n_test']} test images")
+
+
 def _download_args(p: argparse.ArgumentParser) -> None:
-    from vsc.config import IMAGES_MAT_URL
+    from vsc.config import IMAGES_MAT_CHECKSUM, IMAGES_MAT_URL
 
     p.add_argument("--url", default=IMAGES_MAT_URL, help="where to download from")
+    p.add_argument("--checksum", default=IMAGES_MAT_CHECKSUM,
+                   help="'<algorithm>:<hex digest>' the file must have (default: %(default)s)")
     p.add_argument("--out", required=True, help="destination, e.g. resources/IMAGES.mat")
 
 
@@ -156,7 +188,7 @@ def _download_args(p: argparse.ArgumentParser) -> None:
 def _download(args) -> None:
     from vsc.data.download import download_images_mat
 
-    print(f"saved and verified {download_images_mat(args.url, args.out)}")
+    print(f"saved and verified {download_images_mat(args.url, args.out, args.checksum)}")
 
 
 def _aggregate_args(p: argparse.ArgumentParser) -> None:
@@ -445,11 +477,21 @@ def _schema(args) -> None:
         print(text, end="")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (exit status 2, like every other input error)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="vsc", description="Variational sparse coding with learned thresholding: "
         "training runs, baselines, aggregation and figures.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the traceback behind an input error (or set {DEBUG_ENV}=1)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
     for name, (help_text, setup, fn) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         setup(p)
@@ -477,13 +519,41 @@ def _compare(args) -> int:
     return 0 if result.ok else 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from vsc.data.images import DataError
+DEBUG_ENV = "VSC_DEBUG"  # set to 1 to see the traceback behind a one-line error
 
+
+def one_line(err: BaseException) -> str:
+    """An error's message on one line (an OSError keeps the file it names)."""
+    text = str(err) or type(err).__name__
+    return " ".join(text.split())
+
+
+def _user_error(err: BaseException) -> str | None:
+    """The one-line message for an error caused by input, None for a bug."""
+    import torch
+
+    from vsc.errors import UserError
+
+    if isinstance(err, UserError | ValueError):
+        return one_line(err)
+    if isinstance(err, OSError):
+        return one_line(err) + "; check the path and its permissions"
+    if isinstance(err, MemoryError | torch.OutOfMemoryError):
+        return ("out of memory; lower -J or the config's batch size (" + one_line(err)
+                + ")")
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand. Bad input is one line on stderr and exit status 2 (the traceback
+    with --debug or VSC_DEBUG=1); anything else is a bug and keeps its traceback."""
+    args = build_parser().parse_args(argv)
     try:
         status = args.func(args)
-    except (ConfigError, DataError, ValueError, FileNotFoundError) as err:
-        print(f"vsc {args.command}: error: {err}", file=sys.stderr)
+    except (Exception, MemoryError) as err:  # sorted into input / bug below
+        message = _user_error(err)
+        if message is None or args.debug or os.environ.get(DEBUG_ENV) == "1":
+            raise
+        print(f"vsc {args.command}: error: {message}", file=sys.stderr)
         return 2
     return status or 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
+from vsc.errors import UserError
 
 FamilyName = Literal[
     "gaussian",
@@ -36,10 +39,13 @@ METHOD_NAMES: tuple[str, ...] = typing.get_args(MethodName)
 # the families of the paper's DNN experiment (section 6: no plain Laplacian)
 DNN_FAMILIES = ("gaussian", "spike_slab", "thresholded_gaussian", "thresholded_gaussian_gamma",
                 "thresholded_laplacian", "thresholded_laplacian_gamma")
-IMAGES_MAT_URL = "http://www.rctn.org/bruno/sparsenet/IMAGES.mat"
+IMAGES_MAT_URL = "https://rctn.org/bruno/sparsenet/IMAGES.mat"
+# The digest the sparsenet page's IMAGES.mat is known by. Its MD5 is what is on public record;
+# a mirror's file, or a SHA-256 computed from a verified copy, goes in data.checksum.
+IMAGES_MAT_CHECKSUM = "md5:b20cb33935e95b556cb83bef5e9afcf1"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A configuration value is missing, unknown or out of range; the message names the key."""
 
 
@@ -113,6 +119,8 @@ class DataConfig:
     path: str | None = param(None, help="IMAGES.mat file or image folder (for images_mat/folder)")
     download: bool = param(False, help="download IMAGES.mat from `url` to `path` if it is missing")
     url: str = param(IMAGES_MAT_URL, help="where IMAGES.mat is downloaded from")
+    checksum: str = param(IMAGES_MAT_CHECKSUM, help="'<algorithm>:<hex digest>' a downloaded "
+                          "IMAGES.mat must have (e.g. sha256:... for a mirror)")
     patch_size: int = param(16, ge=2, help="side of the square patches in pixels")
     n_train: int = param(80000, ge=1, help="number of training patches")
     n_val: int = param(16000, ge=1, help="number of validation patches")
@@ -421,7 +429,7 @@ class Config:
         synthetic = data.pop("synthetic")
         if data["source"] == "synthetic":  # else it changes nothing the runs compute
             data["synthetic"] = synthetic
-        for key in ("cache_dir", "download", "url"):
+        for key in ("cache_dir", "download", "url", "checksum"):
             data.pop(key)
         if experiment == "linear":
             chosen = {k: settings[k] for k in ("device", "family", "linear", "fista", "sklearn")}
@@ -468,6 +476,9 @@ def _check_range(value: float, meta: dict, key: str) -> None:
             raise ConfigError(f"config key '{key}' must be {word} {b}, got {value}")
 
 
+FLOAT_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
 def _convert(value: Any, tp: Any, meta: dict, key: str) -> Any:
     optional, tp = _is_optional(tp)
     if value is None:
@@ -502,6 +513,8 @@ def _convert(value: Any, tp: Any, meta: dict, key: str) -> Any:
         _check_range(value, meta, key)
         return value
     if tp is float:
+        if isinstance(value, str) and FLOAT_TEXT.fullmatch(value.strip()):
+            value = float(value)  # PyYAML (YAML 1.1) reads 1e-3 as text; YAML 1.2 a number
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"config key '{key}' must be a number, got {value!r}")
         _check_range(float(value), meta, key)

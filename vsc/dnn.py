@@ -14,12 +14,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vsc.config import Config
+from vsc.config import Config, ConfigError, DnnConfig
 from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
 from vsc.networks import ConvDecoder, Encoder, conv_encoder
 from vsc.results import RunFolder, run_identity
-from vsc.runtime import derive_seed, resolve_device
+from vsc.runtime import check_memory, derive_seed, resolve_device
 from vsc.statistics import code_statistics
 from vsc.training import Experiment, is_due, optimiser_step, run_experiment
 
@@ -66,8 +66,8 @@ class CelebaSet(ImageSet):
 
         cc = config.data.celeba
         if not cc.root:
-            raise ValueError("config key 'data.celeba.root' is required when dnn.dataset is "
-                             "'celeba'")
+            raise ConfigError("config key 'data.celeba.root' is required when dnn.dataset is "
+                              "'celeba'")
         self.config, self.name = cc, "CelebA"
         self.train = CelebA(cc.root, "train", cc.crop, cc.image_size, cc.max_train)
         self.n_train = len(self.train)
@@ -216,11 +216,25 @@ class DnnExperiment(Experiment):
                 "eval_samples": self.dc.eval_samples, "iterations_per_epoch": self.iters_per_epoch}
 
 
+def memory_need(dc: DnnConfig, samples: int) -> float:
+    """Rough peak bytes of one training step: J decoded images per input, each with its
+    decoder activations and gradients (a few dozen image-sized tensors at width 1), plus the
+    family's [B, J, K] tensors. Only meant to catch requests that cannot fit."""
+    per_sample = 3 * 64 * 64 * 24 * dc.width + 12 * dc.latents
+    return 4.0 * dc.batch_size * max(samples, dc.eval_samples) * per_sample
+
+
+def check_dnn_run(config: Config, family: str, samples: int) -> None:
+    """What can be checked before images are read: family, device and memory."""
+    build_family(family, config.dnn.family)
+    check_memory(memory_need(config.dnn, samples), resolve_device(config.device),
+                 f"-J {samples} with dnn.batch_size {config.dnn.batch_size}",
+                 "lower -J or dnn.batch_size")
+
+
 def build_dnn(config: Config, family: str, samples: int, seed: int) -> DnnExperiment:
     """The experiment of a run (checked before anything is written)."""
-    build_family(family, config.dnn.family)
-    if samples < 1:
-        raise ValueError(f"--samples (J) must be >= 1, got {samples}")
+    check_dnn_run(config, family, samples)
     return DnnExperiment(config, family, samples, seed, image_set(config))
 
 
@@ -233,8 +247,9 @@ def train_dnn(config: Config, family: str, samples: int, seed: int, out: str | P
               stop_after_epoch: int | None = None, progress: bool = True,
               replace_stale: bool = False) -> dict | None:
     """Run (or resume, or skip if finished) one DNN run into ``out``."""
+    check_dnn_run(config, family, samples)
+    RunFolder(out, config, {}).check_usable()
     exp = build_dnn(config, family, samples, seed)
     folder = dnn_folder(config, exp, family, out)
-    if replace_stale:
-        folder.discard_if_stale()
-    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress)
+    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress,
+                          replace_stale=replace_stale)

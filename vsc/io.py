@@ -1,4 +1,10 @@
-"""Atomic file writes: a crashed process never leaves a file that looks finished."""
+"""File writes that never leave a half-written file, and reads that name the file they fail on.
+
+Outputs are written to a temporary file beside the destination and renamed onto it, so a
+crashed process never leaves a file that looks finished. They get the permissions a plain
+``open`` would give under the process's umask (``tempfile.mkstemp`` alone would make them
+0600, unreadable to the rest of a cluster group).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from vsc.errors import UserError
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it where Linux allows)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(mask)
+    return mask
+
 
 @contextmanager
 def atomic_path(dest: str | Path) -> Iterator[Path]:
@@ -17,6 +38,7 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.fchmod(fd, 0o666 & ~current_umask())
     os.close(fd)
     try:
         yield Path(tmp)
@@ -40,3 +62,31 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def read_json(path: str | Path, remedy: str = "delete it and rerun the job that writes it"
+              ) -> Any:
+    """A JSON file's content; a missing or corrupt file is a UserError naming it."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UserError(f"{path} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UserError(f"{path} is not valid JSON ({err}); {remedy}") from None
+
+
+def check_writable_dir(path: str | Path, option: str) -> None:
+    """Raise a UserError naming ``option`` unless ``path`` is, or can be made as, a writable
+    folder (checked before any work, so a bad path fails at once)."""
+    path = Path(path)
+    for existing in (path, *path.parents):
+        if not existing.exists():
+            continue
+        if not existing.is_dir():
+            raise UserError(f"{option} {path}: {existing} is a file, not a folder; choose "
+                            f"another {option}")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UserError(f"{option} {path}: {existing} is not writable; choose another "
+                            f"{option} or fix its permissions")
+        return

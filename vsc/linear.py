@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vsc.config import Config, LinearConfig, with_estimator
+from vsc.config import Config, ConfigError, LinearConfig, with_estimator
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.estimators import Selection, select
@@ -28,7 +28,7 @@ from vsc.ground_truth import ground_truth_scores
 from vsc.metrics import sparse_coding_objective, zero_code_loss
 from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder, run_identity
-from vsc.runtime import derive_seed, resolve_device
+from vsc.runtime import check_memory, derive_seed, resolve_device
 from vsc.schedules import one_cycle
 from vsc.statistics import code_statistics
 from vsc.training import Experiment, is_due, optimiser_step, run_experiment
@@ -58,7 +58,7 @@ def patch_tensors(patches: PatchSet, batch_size: int, device: torch.device
     iterations per epoch (a training set smaller than one batch is an error)."""
     iters_per_epoch = len(patches.train) // batch_size
     if iters_per_epoch < 1:
-        raise ValueError(f"data.n_train ({len(patches.train)}) is smaller than "
+        raise ConfigError(f"data.n_train ({len(patches.train)}) is smaller than "
                          f"linear.batch_size ({batch_size})")
     return (torch.from_numpy(patches.train).to(device), torch.from_numpy(patches.val).to(device),
             iters_per_epoch)
@@ -214,19 +214,46 @@ def dictionary_scores(val_x: Tensor, dictionary: Dictionary, lc: LinearConfig, e
     return scores
 
 
+def memory_need(lc: LinearConfig, samples: int, n_pixels: int) -> float:
+    """Rough peak bytes of one step: a training batch's [B, J, K] family tensors (heads,
+    noise, codes, KL and their gradients, about a dozen) and [B, J, D] reconstructions, or a
+    validation chunk's (no gradients), whichever is larger. Only meant to catch requests
+    that cannot fit, such as J = 10^8."""
+    eval_samples = lc.eval_samples or samples
+    train = lc.batch_size * samples * (12 * lc.latents + 4 * n_pixels)
+    val = lc.val_batch_size * eval_samples * (6 * lc.latents + 2 * n_pixels)
+    return 4.0 * max(train, val)
+
+
+def check_linear_run(config: Config, family: str, samples: int) -> None:
+    """What can be checked before the patches are extracted: family, device, batch size
+    against the training set, and the memory J and the batch sizes ask for."""
+    build_family(family, config.family)
+    device = resolve_device(config.device)
+    lc, data = config.linear, config.data
+    if lc.batch_size > data.n_train:
+        raise ConfigError(f"config key 'linear.batch_size' ({lc.batch_size}) is larger than "
+                          f"'data.n_train' ({data.n_train}); lower it or use more patches")
+    check_memory(memory_need(lc, samples, data.patch_size**2), device,
+                 f"-J {samples} with linear.batch_size {lc.batch_size}, linear.val_batch_size "
+                 f"{lc.val_batch_size} and linear.latents {lc.latents}",
+                 "lower -J or the batch sizes")
+
+
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,
                  stop_after_epoch: int | None = None, progress: bool = True,
                  replace_stale: bool = False, estimator: str | None = None) -> dict | None:
     """Run (or resume, or skip if finished) one linear run into ``out``; final.json's content.
     ``estimator`` overrides linear.estimator (max / avg / iwae).
 
-    Inputs are checked and data loaded before the folder is created, so bad input leaves
-    nothing behind."""
+    Inputs are checked (cheap checks first) and data loaded before the folder is created, so
+    bad input leaves nothing behind."""
     config = with_estimator(config, estimator)
+    check_linear_run(config, family, samples)
+    RunFolder(out, config, {}).check_usable()
     patches = load_patches(config.data)
     exp = LinearExperiment(config, family, samples, seed, patches)
     folder = RunFolder(out, config, run_identity(config, "linear", family, samples, seed,
                                                  patches.dataset))
-    if replace_stale:
-        folder.discard_if_stale()
-    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress)
+    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress,
+                          replace_stale=replace_stale)

@@ -8,8 +8,11 @@ without final.json is unfinished: rerunning the same command resumes it from che
 
 from __future__ import annotations
 
-import json
 import math
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,10 @@ import numpy as np
 import pandas as pd
 
 from vsc.config import Config, ConfigError
-from vsc.io import atomic_path, write_json
+from vsc.errors import RunFolderError, UserError
+from vsc.io import atomic_path, check_writable_dir, read_json, write_json
+
+STALE_REMEDY = "rerun with --replace-stale to delete the run's files and start it over"
 
 
 def clean_number(value: Any) -> Any:
@@ -67,15 +73,21 @@ class RunFolder:
         Snakemake deletes a rerun job's declared outputs (config.json among them) but not
         the undeclared checkpoint."""
         if self.config_path.is_file():
-            return json.loads(self.config_path.read_text()).get("config_digest"), "config.json"
+            return read_json(self.config_path, STALE_REMEDY).get("config_digest"), "config.json"
         if self.checkpoint_path.is_file():
             return self._read_checkpoint().get("config_digest"), "checkpoint.pt"
         return None, ""
 
     def discard_if_stale(self) -> bool:
-        """Delete this folder's run files if they were made with a different config (the
-        workflow's choice: a changed setting means the run must be redone). True if it did."""
-        recorded = self.recorded_digest()
+        """Delete this folder's run files if they were made with a different config, or if
+        one of them cannot be read (the workflow's choice: a changed setting means the run
+        must be redone, and a damaged file must not block it for good). True if it did."""
+        try:
+            recorded = self.recorded_digest()
+            if self.final_path.is_file():
+                read_json(self.final_path)
+        except UserError:
+            recorded = "unreadable"
         if recorded is None or recorded == self.digest:
             return False
         for name in self.RUN_FILES:
@@ -86,7 +98,7 @@ class RunFolder:
         """final.json of a finished run with this config, else None."""
         if not self.final_path.is_file():
             return None
-        final = json.loads(self.final_path.read_text())
+        final = read_json(self.final_path, STALE_REMEDY)
         self._check_same_config(final.get("config_digest"), "final.json")
         return final
 
@@ -97,6 +109,58 @@ class RunFolder:
         write_json(self.config_path, {"config_digest": self.digest, "identity": self.identity,
                                       "config": self.config.to_dict()})
 
+    def check_usable(self) -> None:
+        """Fail now (before data are loaded) if the folder cannot be created or written."""
+        check_writable_dir(self.path, "--out")
+
+    LOCK_NAME = ".lock"
+
+    @contextmanager
+    def session(self, replace_stale: bool = False) -> Iterator[None]:
+        """Hold the folder for one training process: a second process that tries while this
+        one trains stops with an error (the lock is the OS's, so it is released when the
+        process dies, however it dies). With ``replace_stale``, stale or unreadable run
+        files are deleted first. If the body fails before anything resumable was written,
+        everything this session created is removed again, folders included."""
+        import fcntl
+
+        self.check_usable()
+        created = next((p for p in reversed((self.path, *self.path.parents))
+                        if not p.exists()), None)
+        self.path.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path / self.LOCK_NAME, "a+")  # held for the session
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                owner = handle.read().strip() or "another process"
+                raise RunFolderError(f"{self.path} is in use by {owner}; wait for it to "
+                                     "finish or stop it, then rerun") from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"process {os.getpid()}\n")
+            handle.flush()
+            if replace_stale:
+                self.discard_if_stale()
+            had_files = [n for n in self.RUN_FILES if (self.path / n).exists()]
+            try:
+                yield
+            except BaseException:
+                if not had_files and not self.checkpoint_path.exists():
+                    self._remove_partial(created)
+                raise
+        finally:
+            handle.close()
+
+    def _remove_partial(self, created: Path | None) -> None:
+        """Undo a session that wrote nothing resumable: its run files, and the folders it
+        created (``created``: the topmost one)."""
+        for name in (*self.RUN_FILES, self.LOCK_NAME):
+            (self.path / name).unlink(missing_ok=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+
     def save_checkpoint(self, state: dict) -> None:
         import torch
 
@@ -106,7 +170,11 @@ class RunFolder:
     def _read_checkpoint(self) -> dict:
         import torch
 
-        return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        try:
+            return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        except Exception as err:  # torch raises many types
+            raise RunFolderError(f"{self.checkpoint_path} cannot be read ({type(err).__name__}:"
+                                 f" {err}); {STALE_REMEDY}") from err
 
     def load_checkpoint(self) -> dict | None:
         if not self.checkpoint_path.is_file():

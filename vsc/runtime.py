@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import torch
 
 import vsc
+from vsc.config import ConfigError
 
 
 def resolve_device(name: str) -> torch.device:
@@ -17,7 +19,7 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("config key 'device' is 'cuda' but no CUDA device is available; "
+        raise ConfigError("config key 'device' is 'cuda' but no CUDA device is available; "
                            "set it to 'auto' or 'cpu'")
     return torch.device(name)
 
@@ -41,12 +43,32 @@ def git_commit() -> str:
         return "unknown"
 
 
-def provenance(device: torch.device) -> dict[str, str | int]:
+def provenance(device: torch.device) -> dict[str, str | int | float]:
     """Columns that say which code, library versions and hardware produced a result."""
     if device.type == "cuda":
         name = f"cuda:{torch.cuda.get_device_name(device)}"
     else:
         name = f"cpu:{platform.machine()}, {torch.get_num_threads()} threads"
-    return {"vsc_version": vsc.__version__, "git_commit": git_commit(),
-            "torch_version": torch.__version__, "device": name,
-            "torch_threads": torch.get_num_threads()}
+    facts: dict[str, str | int | float] = {
+        "vsc_version": vsc.__version__, "git_commit": git_commit(),
+        "torch_version": torch.__version__, "device": name,
+        "torch_threads": torch.get_num_threads()}
+    if device.type == "cuda":
+        facts["peak_gpu_memory_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
+    return facts
+
+
+def memory_available(device: torch.device) -> int:
+    """Bytes of memory a run on ``device`` can use at most: the GPU's, or the machine's RAM."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_properties(device).total_memory
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_memory(need_bytes: float, device: torch.device, what: str, remedy: str) -> None:
+    """A ConfigError if ``need_bytes`` (an estimate of a run's peak) exceeds what ``device``
+    has: an impossible request fails at once instead of in the allocator mid-run."""
+    have = memory_available(device)
+    if need_bytes > have:
+        raise ConfigError(f"{what} needs about {need_bytes / 2**30:,.1f} GiB, more than the "
+                          f"{have / 2**30:,.1f} GiB of this {device.type.upper()}; {remedy}")

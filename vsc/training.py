@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from vsc.results import RunFolder
 from vsc.runtime import provenance
@@ -93,13 +92,51 @@ def _set_rng_state(state: dict[str, Any]) -> None:
 
 
 def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int | None = None,
-                   progress: bool = True) -> dict | None:
+                   progress: bool = True, replace_stale: bool = False) -> dict | None:
     """Train ``exp`` into ``folder``, resuming from its checkpoint if there is one.
 
     Returns final.json's content, or None when ``stop_after_epoch`` interrupted the run (as a
     kill would: checkpoint written, no final.json). A non-finite loss ends the run with status
-    'diverged', the last good dictionary and the iteration it happened at.
+    'diverged', the last good dictionary and the iteration it happened at. The folder is held
+    for this process only (see RunFolder.session); ``progress`` prints one line per epoch.
     """
+    with folder.session(replace_stale):
+        return _train_in(exp, folder, stop_after_epoch, EpochLog(folder, exp.epochs, progress))
+
+
+class EpochLog:
+    """One line per epoch on stderr (the rule's log): epoch, iteration, validation loss,
+    iterations per second and the time left at this process's pace."""
+
+    def __init__(self, folder: RunFolder, epochs: int, enabled: bool) -> None:
+        identity = folder.identity
+        self.name = f"{identity.get('method')} J={identity.get('samples')} " \
+                    f"seed={identity.get('seed')}"
+        self.epochs, self.enabled = epochs, enabled
+        self.seconds, self.done = 0.0, 0  # this process's epochs, for the pace
+
+    def epoch(self, epoch: int, iterations: int, seconds: float, stats: dict[str, Any],
+              iteration: int | None) -> None:
+        self.seconds, self.done = self.seconds + seconds, self.done + 1
+        if not self.enabled:
+            return
+        left = (self.epochs - epoch - 1) * self.seconds / self.done
+        val = stats.get("val_loss")
+        print(f"{self.name}: epoch {epoch + 1}/{self.epochs}"
+              f" iteration {iteration if iteration is not None else '-'}"
+              f" val_loss {'-' if val is None else f'{val:.4g}'}"
+              f" {iterations / max(seconds, 1e-9):.1f} it/s"
+              f" time left {_clock(left)}", file=sys.stderr, flush=True)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _train_in(exp: Experiment, folder: RunFolder, stop_after_epoch: int | None,
+              log: EpochLog) -> dict | None:
     done = folder.finished()
     if done is not None:
         return done
@@ -119,11 +156,9 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
     if checkpoint is None and last_good is not None:
         snapshots[0] = last_good
     status, diverged_at = "finished", None
+    iteration = int(rows[-1].get("iteration", 0)) if rows else 0
 
-    bar = tqdm(range(first_epoch, exp.epochs), initial=first_epoch, total=exp.epochs,
-               desc=f"{folder.identity.get('method')} J={folder.identity.get('samples')}",
-               disable=not progress, mininterval=5)
-    for epoch in bar:
+    for epoch in range(first_epoch, exp.epochs):
         started = time.perf_counter()
         try:
             train_stats = exp.train_epoch(epoch)
@@ -133,7 +168,8 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
         except Diverged as err:
             status, diverged_at = "diverged", err.iteration
             break
-        wall += time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        wall += seconds
         rows.append({**folder.identity, "epoch": epoch + 1, **train_stats, **val_stats,
                      "wall_seconds": wall})
         last_good = _copy(exp.dictionary())
@@ -143,8 +179,8 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
                                 "rows": rows, "epoch": epoch + 1, "wall": wall,
                                 "snapshots": snapshots})
         folder.write_metrics(rows)
-        if "val_loss" in val_stats:
-            bar.set_postfix(val_loss=f"{val_stats['val_loss']:.4g}")
+        previous, iteration = iteration, train_stats.get("iteration")
+        log.epoch(epoch, (iteration or 0) - (previous or 0), seconds, val_stats, iteration)
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch < exp.epochs:
             return None
 

@@ -11,15 +11,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def snakemake_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-            "--workflow-profile", "none", *args]
+def snakemake_command(*args: str, workflow_profile: bool = False) -> list[str]:
+    """The command line of the real Snakefile; without ``workflow_profile`` the repository's
+    profiles/default is not applied (as a user passing --workflow-profile none)."""
+    profile = [] if workflow_profile else ["--workflow-profile", "none"]
+    return [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), *profile, *args]
 
 
-def snakemake(*args: str, cwd: Path, timeout: int = 600,
-              env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(snakemake_command(*args), cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+def snakemake(*args: str, cwd: Path, timeout: int = 600, env: dict | None = None,
+              workflow_profile: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run(snakemake_command(*args, workflow_profile=workflow_profile),
+                          cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
 
 
 def job_count(output: str) -> int:

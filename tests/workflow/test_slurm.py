@@ -18,9 +18,10 @@ pytestmark = [
 
 
 def test_tiny_preset_through_the_slurm_profile(tmp_path):
+    # as a user would run it: the workflow profile (profiles/default) is loaded too
     result = snakemake("--profile", str(REPO / "profiles" / "slurm"), "--configfile",
                        str(REPO / "config" / "test.yaml"), "--slurm-keep-successful-logs",
-                       cwd=tmp_path, timeout=900)
+                       cwd=tmp_path, timeout=900, workflow_profile=True)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     results = tmp_path / "results" / "test"
     table = pd.read_csv(results / "table1.csv")
@@ -31,4 +32,7 @@ def test_tiny_preset_through_the_slurm_profile(tmp_path):
     # the training jobs really went through sbatch: SLURM kept a log per job
     slurm_logs = list((tmp_path / ".snakemake" / "slurm_logs").rglob("*.log"))
     assert any("linear" in str(p) for p in slurm_logs), slurm_logs
+    # the light rules ran where Snakemake runs, not through sbatch
+    for light in ("aggregate", "figures", "reproduction_report", "resolved_config"):
+        assert not any(f"rule_{light}" in str(p) for p in slurm_logs), light
     assert subprocess.run(["squeue", "-h"], capture_output=True, text=True).stdout.strip() == ""

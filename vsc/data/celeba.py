@@ -18,6 +18,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
+from vsc.config import CelebaConfig, ConfigError
 from vsc.data.images import DataError
 
 SPLITS = {"train": 0, "valid": 1, "test": 2}
@@ -72,6 +73,11 @@ class ImageSource:
             raise DataError(f"{root} holds neither img_align_celeba/ nor img_align_celeba.zip; "
                             f"set data.celeba.root to the folder that does. {WHERE}.")
 
+    @property
+    def origin(self) -> Path:
+        """The folder or zip the images are read from."""
+        return self.folder if self.folder.is_dir() else self.zip_path
+
     def read(self, name: str) -> bytes:
         if self.folder.is_dir():
             return (self.folder / name).read_bytes()
@@ -94,6 +100,19 @@ def load_image(data: bytes, crop: int, size: int) -> np.ndarray:
         return np.asarray(im, dtype=np.float32).transpose(2, 0, 1) / 255.0
 
 
+def check_celeba(config: CelebaConfig) -> dict[str, int | str]:
+    """Open the training and test splits the DNN experiment reads (one image of each is
+    decoded) and say what was found; a DataError or ConfigError names what is missing."""
+    if not config.root:
+        raise ConfigError("config key 'data.celeba.root' is not set, but dnn.dataset is "
+                          f"'celeba'; set it, or set dnn.dataset: standin. {WHERE}.")
+    root = Path(config.root)
+    train = CelebA(root, "train", config.crop, config.image_size, config.max_train)
+    test = CelebA(root, "test", config.crop, config.image_size, config.max_test)
+    return {"root": str(root), "images_from": str(train.source.origin),
+            "n_train": len(train), "n_test": len(test)}
+
+
 class CelebA(Dataset):
     """One split of CelebA: item i -> [3, size, size] float tensor in [0, 1].
 
@@ -110,6 +129,17 @@ class CelebA(Dataset):
         if not self.names:
             raise DataError(f"{root}/list_eval_partition.txt lists no {split} images")
         self.crop, self.size = crop, size
+        self._check_readable()
+
+    def _check_readable(self) -> None:
+        """Read the split's first image now, so a damaged zip or a missing file is an error
+        naming it here, not a traceback from a DataLoader worker at the first batch."""
+        where = self.source.origin
+        try:
+            self[0]
+        except (OSError, zipfile.BadZipFile, KeyError) as err:
+            raise DataError(f"{where}: cannot read {self.names[0]} ({err}); download CelebA "
+                            f"again. {WHERE}.") from None
 
     def __len__(self) -> int:
         return len(self.names)

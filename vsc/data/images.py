@@ -10,13 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
+from vsc.errors import UserError
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 BUNDLED_SKIMAGE = ("camera", "astronaut", "coffee", "chelsea", "rocket", "grass", "gravel",
                    "brick")
 BUNDLED_SKLEARN = ("china.jpg", "flower.jpg")
 
 
-class DataError(ValueError):
+class DataError(UserError, ValueError):
     """Input data is missing or malformed; the message names the file and what to do."""
 
 
@@ -55,8 +57,9 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return img
 
 
-def load_images_mat(path: str | Path) -> list[np.ndarray]:
-    """Olshausen's IMAGES.mat: key 'IMAGES', [H, W, n] already whitened -> n arrays [H, W]."""
+def load_images_mat(path: str | Path, min_side: int = 2) -> list[np.ndarray]:
+    """Olshausen's IMAGES.mat: key 'IMAGES', [H, W, n] already whitened -> n arrays [H, W],
+    each at least ``min_side`` pixels on a side."""
     from scipy.io import loadmat
 
     path = Path(path)
@@ -72,15 +75,19 @@ def load_images_mat(path: str | Path) -> list[np.ndarray]:
         raise DataError(f"{path} has no key 'IMAGES' (found: {keys}); it should be Olshausen's "
                         "whitened IMAGES.mat from the sparsenet page")
     arr = np.asarray(mat["IMAGES"], dtype=np.float64)
-    if arr.ndim != 3 or min(arr.shape[:2]) < 2:
+    if arr.ndim != 3:
         raise DataError(f"{path}: 'IMAGES' must be height x width x n_images, got {arr.shape}")
+    if min(arr.shape[:2]) < min_side:
+        raise DataError(f"{path}: its images are {arr.shape[0]}x{arr.shape[1]}, smaller than "
+                        f"the {min_side}x{min_side} patches; lower data.patch_size")
     if not np.isfinite(arr).all():
         raise DataError(f"{path}: 'IMAGES' contains NaN or infinite values; download it again")
     return [arr[:, :, i] for i in range(arr.shape[2])]
 
 
-def load_folder(path: str | Path) -> list[np.ndarray]:
-    """Every PNG/JPEG/TIFF in a folder (sorted by name), grayscale and whitened."""
+def load_folder(path: str | Path, min_side: int = 1) -> list[np.ndarray]:
+    """Every PNG/JPEG/TIFF in a folder (sorted by name), grayscale and whitened; each must be
+    finite, not constant, and at least ``min_side`` pixels on a side (errors name the file)."""
     from PIL import Image
 
     path = Path(path)
@@ -94,10 +101,20 @@ def load_folder(path: str | Path) -> list[np.ndarray]:
     for file in files:
         try:
             with Image.open(file) as im:
-                images.append(whiten(to_gray(np.asarray(im))))
+                gray = to_gray(np.asarray(im))
         except OSError as err:
             raise DataError(f"{file} is not a readable image ({err}); remove or replace "
                             "it") from err
+        if not np.isfinite(gray).all():
+            raise DataError(f"{file} has NaN or infinite pixels; remove or replace it")
+        if min(gray.shape) < min_side:
+            raise DataError(f"{file} is {gray.shape[0]}x{gray.shape[1]}, smaller than the "
+                            f"{min_side}x{min_side} patches; remove it or lower "
+                            "data.patch_size")
+        try:
+            images.append(whiten(gray))
+        except DataError as err:
+            raise DataError(f"{file}: {err}") from None
     return images
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -56,9 +57,9 @@ def load_images(config: DataConfig) -> list[np.ndarray]:
                         f"'{config.source}'")
     if config.source == "images_mat":
         if config.download and not Path(config.path).exists():
-            download_images_mat(config.url, config.path)
-        return load_images_mat(config.path)
-    return load_folder(config.path)
+            download_images_mat(config.url, config.path, config.checksum)
+        return load_images_mat(config.path, config.patch_size)
+    return load_folder(config.path, config.patch_size)
 
 
 def _source_fingerprint(config: DataConfig) -> str:
@@ -77,7 +78,8 @@ def _source_fingerprint(config: DataConfig) -> str:
 
 
 def _settings(config: DataConfig) -> dict:
-    keep = {k: v for k, v in asdict(config).items() if k not in ("cache_dir", "download", "url")}
+    keep = {k: v for k, v in asdict(config).items() if k not in ("cache_dir", "download", "url",
+                                                                    "checksum")}
     return {"format": CACHE_FORMAT, **keep, "fingerprint": _source_fingerprint(config)}
 
 
@@ -152,10 +154,13 @@ def load_patches(config: DataConfig) -> PatchSet:
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     cache = Path(config.cache_dir) / f"patches-{digest}.npz"
     if cache.is_file():
-        with np.load(cache, allow_pickle=False) as f:
-            meta = json.loads(str(f["meta"]))
-            return PatchSet(train=f["train"], val=f["val"], mean=f["mean"], std=f["std"],
-                            meta=meta)
+        try:
+            with np.load(cache, allow_pickle=False) as f:
+                meta = json.loads(str(f["meta"]))
+                return PatchSet(train=f["train"], val=f["val"], mean=f["mean"], std=f["std"],
+                                meta=meta)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            pass  # a damaged cache is extracted again (and replaced) below
     patches = extract_patches(load_images(config), config)
     patches.meta.update(settings=settings, digest=digest)
     cache.parent.mkdir(parents=True, exist_ok=True)

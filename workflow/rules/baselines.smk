@@ -15,6 +15,8 @@ for study, prefix, runs, inputs, digest in study_rules():
             out=lambda wc, output: os.path.dirname(output.final),
         log:
             f"{LOGS}/{study}/fista_seed{{seed}}.log",
+        benchmark:
+            f"{runs}/fista_seed{{seed}}/{BENCHMARK}"
         threads: CFG.workflow.threads
         resources:
             **training_resources(CFG.workflow.runtime_fista),
@@ -22,7 +24,7 @@ for study, prefix, runs, inputs, digest in study_rules():
             ENV
         shell:
             "{params.vsc} fista --config {input.config} --study {params.study}"
-            " --seed {wildcards.seed} --out {params.out} --replace-stale --no-progress"
+            " --seed {wildcards.seed} --out {params.out} --replace-stale"
             " > {log} 2>&1"
 
     rule:
@@ -40,6 +42,8 @@ for study, prefix, runs, inputs, digest in study_rules():
             out=lambda wc, output: os.path.dirname(output.final),
         log:
             f"{LOGS}/{study}/sklearn_seed{{seed}}.log",
+        benchmark:
+            f"{runs}/sklearn_seed{{seed}}/{BENCHMARK}"
         threads: CFG.workflow.threads
         resources:
             mem_mb=CFG.workflow.mem_mb,

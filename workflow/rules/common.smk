@@ -16,7 +16,10 @@ from vsc.config import (
 try:
     CFG = config_from_dict(config)  # the same validation the CLI does, with typed defaults
 except ConfigError as err:
-    raise WorkflowError(f"invalid config: {err}") from None
+    # one line naming the file and the key, exit status 2 (as `vsc`), no traceback
+    files = ", ".join(map(str, workflow.configfiles)) or "the config"
+    sys.stderr.write(f"snakemake: error: {files}: {err}\n")
+    sys.exit(2)
 
 RESULTS = CFG.results_dir
 FIGURES = CFG.figures_dir
@@ -37,6 +40,9 @@ DIGEST_DNN = CFG.digest("dnn")
 # for the rerun to resume instead of starting over.
 RUN_FILES = ["final.json", "metrics.csv", "dictionary.npy", "config.json"]
 DNN_RUN_FILES = ["final.json", "metrics.csv", "config.json"]  # a DNN has no dictionary
+# Snakemake's record of a training job's wall time, CPU time and peak memory, kept in the
+# run folder it measured (the report's cost table reads it from there).
+BENCHMARK = "benchmark.tsv"
 
 # vsc from this checkout. The interpreter is Snakemake's own (so `.venv/bin/snakemake` works
 # without activating the venv), except under --sdm conda, where the rule's env provides
@@ -86,27 +92,6 @@ wildcard_constraints:
     family="|".join(FAMILY_NAMES),
     samples=r"\d+",
     seed=r"\d+",
-
-
-def check_celeba(cfg):
-    """The paper preset needs CelebA on disk: stop before any job runs if it is missing."""
-    if cfg.dnn.dataset != "celeba":
-        return
-    root = cfg.data.celeba.root
-    problem = None
-    if not root:
-        problem = "config key 'data.celeba.root' is not set"
-    elif not os.path.isfile(os.path.join(root, "list_eval_partition.txt")):
-        problem = f"{root}/list_eval_partition.txt does not exist"
-    elif not (os.path.isdir(os.path.join(root, "img_align_celeba"))
-              or os.path.isfile(os.path.join(root, "img_align_celeba.zip"))):
-        problem = f"{root} holds neither img_align_celeba/ nor img_align_celeba.zip"
-    if problem:
-        message = (f"CelebA is missing: {problem}. Download the aligned images "
-                   "(img_align_celeba.zip) and Eval/list_eval_partition.txt from "
-                   "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html into data.celeba.root "
-                   "(zip or unpacked folder), or set dnn.dataset: standin.")
-        raise WorkflowError(message)
 
 
 def sweep_run_dir(family, latents, sparsity, seed):

@@ -1,5 +1,56 @@
-localrules:
-    resolved_config,
+# The data every job reads: the resolved config, IMAGES.mat, the patch set, CelebA.
+
+# IMAGES.mat is fetched by a job of its own, run where Snakemake runs (see localrules), and
+# only when data.download asks for it and the file is not there yet.
+IMAGES_MAT_INPUT = {}
+if CFG.data.source == "images_mat" and CFG.data.download and CFG.data.path:
+    IMAGES_MAT_INPUT = {"images": ancient(CFG.data.path)}
+
+    localrules:
+        download_images,
+
+    rule download_images:
+        """Download IMAGES.mat and verify its checksum before it is used."""
+        output:
+            CFG.data.path,
+        params:
+            vsc=VSC,
+            url=CFG.data.url,
+            checksum=CFG.data.checksum,
+        log:
+            f"{LOGS}/download_images.log",
+        conda:
+            ENV
+        shell:
+            "{params.vsc} download-images --url {params.url} --checksum {params.checksum}"
+            " --out {output}"
+            " > {log} 2>&1"
+
+
+# CelebA cannot be downloaded: when the DNN outputs are asked for, this job checks that it is
+# there and readable before any DNN job starts (Table 1 alone never needs it).
+CELEBA_INPUT = {}
+if CFG.dnn.dataset == "celeba":
+    CELEBA_INPUT = {"celeba": ancient(f"{RESULTS}/data/celeba.json")}
+
+    localrules:
+        celeba,
+
+    rule celeba:
+        """Check data.celeba.root (both splits open, one image of each decodes)."""
+        input:
+            config=ancient(RESOLVED_CONFIG),
+        output:
+            f"{RESULTS}/data/celeba.json",
+        params:
+            vsc=VSC,
+        log:
+            f"{LOGS}/celeba.log",
+        priority: 100
+        conda:
+            ENV
+        shell:
+            "{params.vsc} celeba --config {input.config} --out {output} > {log} 2>&1"
 
 
 rule resolved_config:
@@ -19,6 +70,7 @@ rule patches:
     """Extract (or find in data.cache_dir) the patch set once, before any training job."""
     input:
         config=ancient(RESOLVED_CONFIG),
+        **IMAGES_MAT_INPUT,
     output:
         PATCHES,
     params:

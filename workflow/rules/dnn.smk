@@ -18,6 +18,7 @@ rule dnn:
     """One (family, J, seed) DNN-generator run; resumes from its checkpoint if interrupted."""
     input:
         config=ancient(RESOLVED_CONFIG),
+        **CELEBA_INPUT,
     output:
         **{name.split(".")[0]: f"{DNN_RUNS}/{{family}}_J{{samples}}_seed{{seed}}/{name}"
            for name in DNN_RUN_FILES},
@@ -27,6 +28,8 @@ rule dnn:
         out=lambda wc: f"{DNN_RUNS}/{wc.family}_J{wc.samples}_seed{wc.seed}",
     log:
         f"{LOGS}/dnn/{{family}}_J{{samples}}_seed{{seed}}.log",
+    benchmark:
+        f"{DNN_RUNS}/{{family}}_J{{samples}}_seed{{seed}}/{BENCHMARK}"
     threads: CFG.workflow.threads
     resources:
         **training_resources(CFG.workflow.runtime_dnn),
@@ -35,13 +38,14 @@ rule dnn:
     shell:
         "{params.vsc} dnn --config {input.config} --family {wildcards.family}"
         " --samples {wildcards.samples} --seed {wildcards.seed} --out {params.out}"
-        " --replace-stale --no-progress > {log} 2>&1"
+        " --replace-stale > {log} 2>&1"
 
 
 rule recover:
     """Least-squares dictionary from the run's codes (J = dnn.recovery_samples)."""
     input:
         config=ancient(RESOLVED_CONFIG),
+        **CELEBA_INPUT,
         final=f"{DNN_RUNS}/{{family}}_J{{samples}}_seed{{seed}}/final.json",
     output:
         json=f"{RECOVERIES}/{{family}}_J{{samples}}_seed{{seed}}/recovery.json",
@@ -131,6 +135,7 @@ rule dnn_sweep:
     """One DNN run at another code size or target sparsity than the main grid's."""
     input:
         config=ancient(RESOLVED_CONFIG),
+        **CELEBA_INPUT,
     output:
         **{name.split(".")[0]: f"{DNN_RUNS}/{{family}}_J{{samples}}_seed{{seed}}"
            f"_latents{{latents}}_sparsity{{sparsity}}/{name}" for name in DNN_RUN_FILES},
@@ -144,6 +149,9 @@ rule dnn_sweep:
     log:
         f"{LOGS}/dnn/{{family}}_J{{samples}}_seed{{seed}}_latents{{latents}}"
         f"_sparsity{{sparsity}}.log",
+    benchmark:
+        f"{DNN_RUNS}/{{family}}_J{{samples}}_seed{{seed}}_latents{{latents}}"
+        f"_sparsity{{sparsity}}/{BENCHMARK}"
     threads: CFG.workflow.threads
     resources:
         **training_resources(CFG.workflow.runtime_dnn),
@@ -153,7 +161,7 @@ rule dnn_sweep:
         "{params.vsc} dnn --config {input.config} --family {wildcards.family}"
         " --samples {wildcards.samples} --seed {wildcards.seed} --out {params.out}"
         " --latents {wildcards.latents} --target-sparsity {wildcards.sparsity}"
-        " --replace-stale --no-progress > {log} 2>&1"
+        " --replace-stale > {log} 2>&1"
 
 
 rule dnn_sweep_summary:

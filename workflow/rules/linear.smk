@@ -15,6 +15,8 @@ for study, prefix, runs, inputs, digest in study_rules():
             out=lambda wc, output: os.path.dirname(output.final),
         log:
             f"{LOGS}/{study}/{{family}}_J{{samples}}_seed{{seed}}.log",
+        benchmark:
+            f"{runs}/{{family}}_J{{samples}}_seed{{seed}}/{BENCHMARK}"
         threads: CFG.workflow.threads
         resources:
             **training_resources(CFG.workflow.runtime_linear),
@@ -23,5 +25,5 @@ for study, prefix, runs, inputs, digest in study_rules():
         shell:
             "{params.vsc} linear --config {input.config} --study {params.study}"
             " --family {wildcards.family} --samples {wildcards.samples}"
-            " --seed {wildcards.seed} --out {params.out} --replace-stale --no-progress"
+            " --seed {wildcards.seed} --out {params.out} --replace-stale"
             " > {log} 2>&1"

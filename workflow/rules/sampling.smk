@@ -31,6 +31,8 @@ rule linear_estimator:
         out=lambda wc: f"{RUNS}/{wc.family}_J{wc.samples}_{wc.estimator}_seed{wc.seed}",
     log:
         f"{LOGS}/linear/{{family}}_J{{samples}}_{{estimator}}_seed{{seed}}.log",
+    benchmark:
+        f"{RUNS}/{{family}}_J{{samples}}_{{estimator}}_seed{{seed}}/{BENCHMARK}"
     threads: CFG.workflow.threads
     resources:
         **training_resources(CFG.workflow.runtime_linear),
@@ -39,7 +41,7 @@ rule linear_estimator:
     shell:
         "{params.vsc} linear --config {input.config} --family {wildcards.family}"
         " --samples {wildcards.samples} --seed {wildcards.seed} --out {params.out}"
-        " --estimator {wildcards.estimator} --replace-stale --no-progress > {log} 2>&1"
+        " --estimator {wildcards.estimator} --replace-stale > {log} 2>&1"
 
 
 rule consistency:
