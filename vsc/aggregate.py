@@ -6,7 +6,6 @@ diverged, never dropped.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from vsc.config import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
+from vsc.io import read_json
 
 # Table 1 of the paper (validation loss; METHOD.md section 5). Reference values to compare
 # against, not results of this suite.
@@ -68,7 +68,7 @@ def read_finals(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
         path = run / "final.json"
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: the run in {run} has not finished")
-        final = json.loads(path.read_text())
+        final = read_json(path)
         final["run_dir"] = str(run)
         transforms = final.pop("transforms", None)
         if transforms:
@@ -77,6 +77,42 @@ def read_finals(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
         else:
             rows.append(final)
     return pd.DataFrame(rows)
+
+
+BENCHMARK_FILE = "benchmark.tsv"  # Snakemake's record of a training job, in its run folder
+
+
+def read_costs(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
+    """What each run cost, one row per run folder: the training loop's seconds summed over
+    resumes (final.json), and from the folder's benchmark.tsv, when the workflow wrote one,
+    the job's wall and CPU seconds and peak resident memory (of its last job only, when a
+    killed run was resumed); the peak GPU memory of GPU runs."""
+    rows = []
+    for run in map(Path, run_dirs):
+        final = read_json(run / "final.json")
+        row = {"method": final["method"], "J": final.get("samples"),
+               "device": final.get("device"), "train_seconds": final.get("wall_seconds"),
+               "peak_gpu_memory_mb": final.get("peak_gpu_memory_mb")}
+        bench = run / BENCHMARK_FILE
+        if bench.is_file():
+            measured = pd.read_csv(bench, sep="\t").iloc[-1]
+            row.update(job_seconds=float(measured["s"]), cpu_seconds=float(measured["cpu_time"]),
+                       peak_rss_mb=float(measured["max_rss"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cost_table(costs: pd.DataFrame) -> pd.DataFrame:
+    """Mean cost per (method, J) over its runs (columns absent from every run stay NaN)."""
+    columns = ["train_seconds", "job_seconds", "cpu_seconds", "peak_rss_mb",
+               "peak_gpu_memory_mb"]
+    frame = costs.reindex(columns=["method", "J", "device", *columns])
+    frame[columns] = frame[columns].astype(float)
+    grouped = frame.groupby(["method", "J"], sort=False, dropna=False)
+    table = grouped[columns].mean().reset_index()
+    table.insert(2, "runs", grouped.size().to_numpy())
+    table.insert(3, "device", grouped.device.first().to_numpy())
+    return table
 
 
 def table1(finals: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import typing
 from collections.abc import Callable, Sequence
 
 from vsc.config import Config
+from vsc.io import read_json
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
 
@@ -223,7 +224,6 @@ def _aggregate_dnn_args(p: argparse.ArgumentParser) -> None:
 
 @command("aggregate-dnn", "per-pixel MSE and recovery scores of DNN runs", _aggregate_dnn_args)
 def _aggregate_dnn(args) -> None:
-    import json
     from pathlib import Path
 
     import pandas as pd
@@ -231,8 +231,7 @@ def _aggregate_dnn(args) -> None:
     from vsc import aggregate
     from vsc.io import atomic_path
 
-    recoveries = pd.DataFrame([json.loads((Path(d) / "recovery.json").read_text())
-                               for d in args.recoveries])
+    recoveries = pd.DataFrame([read_json(Path(d) / "recovery.json") for d in args.recoveries])
     table = aggregate.dnn_table(aggregate.read_finals(args.runs), recoveries)
     with atomic_path(args.out) as tmp:
         table.to_csv(tmp, index=False)
@@ -248,7 +247,6 @@ def _recovery_figure_args(p: argparse.ArgumentParser) -> None:
 
 @command("recovery-figure", "recovered dictionaries side by side", _recovery_figure_args)
 def _recovery_figure(args) -> None:
-    import json
     from pathlib import Path
 
     import numpy as np
@@ -258,7 +256,7 @@ def _recovery_figure(args) -> None:
 
     panels, meta = {}, []
     for folder in map(Path, args.recoveries):
-        info = json.loads((folder / "recovery.json").read_text())
+        info = read_json(folder / "recovery.json")
         meta.append(info)
         score = info.get("recovered_fraction")
         name = f"{label(info['method'])}, J={info['samples']}"
@@ -289,7 +287,7 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 def _report(args) -> None:
     import pandas as pd
 
-    from vsc.aggregate import read_finals
+    from vsc.aggregate import read_costs, read_finals
     from vsc.config import load_config
     from vsc.io import write_text
     from vsc.report import build_report
@@ -303,7 +301,8 @@ def _report(args) -> None:
                         snr=optional(args.snr_table),
                         sampling=optional(args.sampling_table),
                         sweep=optional(args.sweep_table),
-                        recovery=optional(args.recovery_table))
+                        recovery=optional(args.recovery_table),
+                        costs=read_costs(args.runs))
     write_text(args.out, text)
     print(text)
 
@@ -363,13 +362,12 @@ def _publish(table, args, plot: Callable) -> None:
 @command("snr-summary", "SNR table and bar figure with the reference values",
          summary_args("--inputs", "JSON files of vsc snr", "snr.csv"))
 def _snr_summary(args) -> None:
-    import json
 
     import pandas as pd
 
     from vsc import plots
 
-    table = pd.DataFrame([json.loads(open(f).read()) for f in args.inputs])
+    table = pd.DataFrame([read_json(f) for f in args.inputs])
     _publish(table, args, plots.plot_snr)
 
 
@@ -386,7 +384,6 @@ def _consistency(args) -> None:
          summary_args("--runs", "run folders of the studies", "sampling.csv",
                       optional=("--consistency", "JSON files of vsc consistency")))
 def _sampling_summary(args) -> None:
-    import json
 
     from vsc import plots
     from vsc.aggregate import read_finals
@@ -395,7 +392,7 @@ def _sampling_summary(args) -> None:
     keep = ["method", "samples", "estimator", "seed", "status", "val_loss", "frac_nonzero",
             "multi_information_bits", "dataset", "preset"]
     table = finals[[c for c in keep if c in finals]].copy()
-    consistency = [json.loads(open(f).read()) for f in args.consistency]
+    consistency = [read_json(f) for f in args.consistency]
     jaccard = {(c["method"], c["samples"], c["estimator"]): c["jaccard_mean"]
                for c in consistency}
     table["jaccard_mean"] = [jaccard.get((r.method, r.samples, r.estimator))
@@ -536,8 +533,9 @@ def _user_error(err: BaseException) -> str | None:
 
     if isinstance(err, UserError | ValueError):
         return one_line(err)
-    if isinstance(err, OSError):
-        return one_line(err) + "; check the path and its permissions"
+    if isinstance(err, OSError):  # from the OS (it names the file), or ours (says what to do)
+        hint = "; check the path and its permissions" if err.filename is not None else ""
+        return one_line(err) + hint
     if isinstance(err, MemoryError | torch.OutOfMemoryError):
         return ("out of memory; lower -J or the config's batch size (" + one_line(err)
                 + ")")

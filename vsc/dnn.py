@@ -225,8 +225,10 @@ def memory_need(dc: DnnConfig, samples: int) -> float:
 
 
 def check_dnn_run(config: Config, family: str, samples: int) -> None:
-    """What can be checked before images are read: family, device and memory."""
+    """What can be checked before images are read: family, J, device and memory."""
     build_family(family, config.dnn.family)
+    if samples < 1:
+        raise ConfigError(f"--samples (J) must be >= 1, got {samples}")
     check_memory(memory_need(config.dnn, samples), resolve_device(config.device),
                  f"-J {samples} with dnn.batch_size {config.dnn.batch_size}",
                  "lower -J or dnn.batch_size")

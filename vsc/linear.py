@@ -69,8 +69,6 @@ class LinearExperiment(Experiment):
 
     def __init__(self, config: Config, family: str, samples: int, seed: int,
                  patches: PatchSet) -> None:
-        if samples < 1:
-            raise ValueError(f"--samples (J) must be >= 1, got {samples}")
         lc = self.lc = config.linear
         self.config, self.samples, self.seed = config, samples, seed
         self.family = build_family(family, config.family)
@@ -229,6 +227,8 @@ def check_linear_run(config: Config, family: str, samples: int) -> None:
     """What can be checked before the patches are extracted: family, device, batch size
     against the training set, and the memory J and the batch sizes ask for."""
     build_family(family, config.family)
+    if samples < 1:
+        raise ConfigError(f"--samples (J) must be >= 1, got {samples}")
     device = resolve_device(config.device)
     lc, data = config.linear, config.data
     if lc.batch_size > data.n_train:

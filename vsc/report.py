@@ -15,6 +15,7 @@ from vsc.aggregate import (
     SCALE_NOTE,
     ZERO_CODE,
     ZERO_CODE_NOTE,
+    cost_table,
     kendall_tau,
     label,
 )
@@ -133,9 +134,11 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
                  config_path: str | None = None, *, notes: Sequence[str] = (),
                  snr: pd.DataFrame | None = None,
                  sampling: pd.DataFrame | None = None, sweep: pd.DataFrame | None = None,
-                 recovery: pd.DataFrame | None = None) -> str:
+                 recovery: pd.DataFrame | None = None,
+                 costs: pd.DataFrame | None = None) -> str:
     """The Markdown report from Table 1, the run records and (each optional) the DNN table,
-    the SNR, sampling, DNN-sweep and ground-truth recovery tables."""
+    the SNR, sampling, DNN-sweep and ground-truth recovery tables and the runs' costs
+    (vsc.aggregate.read_costs)."""
     datasets = _provenance(finals)
     presets = ", ".join(sorted(finals.preset.astype(str).unique()))
     lines = ["# Reproduction report: Variational Sparse Coding with Learned Thresholding",
@@ -211,6 +214,9 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
     if recovery is not None and len(recovery):
         lines += _recovery_section(recovery)
 
+    if costs is not None and len(costs):
+        lines += _cost_section(costs)
+
     first = finals.iloc[0]
     lines += ["", "## What produced these numbers", "",
               f"- vsc-bench {first.get('vsc_version', '?')}, git {first.get('git_commit', '?')}",
@@ -219,6 +225,24 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
               "- the paper's values: Fallah & Rozell (ICML 2022), Table 1 and section 6, as "
               "listed in METHOD.md."]
     return "\n".join(line for line in lines if line is not None) + "\n"
+
+
+def _cost_section(costs: pd.DataFrame) -> list[str]:
+    """Seconds and peak memory per method and J (means over runs)."""
+    table = cost_table(costs)
+    lines = ["", "## What the runs cost", "",
+             "| Method | J | runs | device | training s | job s | CPU s | peak RAM (MB) | "
+             "peak GPU memory (MB) |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {label(r.method)} | {r.J} | {r.runs} | {r.device} | "
+                     f"{_fmt(r.train_seconds, '.0f')} | {_fmt(r.job_seconds, '.0f')} | "
+                     f"{_fmt(r.cpu_seconds, '.0f')} | {_fmt(r.peak_rss_mb, '.0f')} | "
+                     f"{_fmt(r.peak_gpu_memory_mb, '.0f')} |")
+    lines += ["", "Training s: the training loop, summed over resumes (final.json). Job s, "
+              "CPU s and peak RAM: Snakemake's benchmark of the run's last job (benchmark.tsv "
+              "in the run folder; absent for runs made outside the workflow). Concurrent "
+              "jobs share the machine, so seconds are upper bounds of a run's own cost."]
+    return lines
 
 
 def _provenance(frame: pd.DataFrame) -> str:

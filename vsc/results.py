@@ -59,7 +59,8 @@ class RunFolder:
     def _check_same_config(self, recorded: str | None, what: str) -> None:
         if recorded is not None and recorded != self.digest:
             raise ConfigError(f"{what} in {self.path} was made with a different config; "
-                              "delete the folder or choose another --out")
+                              "choose another --out, delete the folder, or rerun with "
+                              "--replace-stale to start the run over")
 
     RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "snapshots.npz", "checkpoint.pt",
                  "config.json")
@@ -86,6 +87,8 @@ class RunFolder:
             recorded = self.recorded_digest()
             if self.final_path.is_file():
                 read_json(self.final_path)
+            if self.checkpoint_path.is_file():
+                recorded = self._read_checkpoint().get("config_digest", recorded)
         except UserError:
             recorded = "unreadable"
         if recorded is None or recorded == self.digest:
@@ -122,25 +125,12 @@ class RunFolder:
         process dies, however it dies). With ``replace_stale``, stale or unreadable run
         files are deleted first. If the body fails before anything resumable was written,
         everything this session created is removed again, folders included."""
-        import fcntl
-
         self.check_usable()
         created = next((p for p in reversed((self.path, *self.path.parents))
                         if not p.exists()), None)
         self.path.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path / self.LOCK_NAME, "a+")  # held for the session
+        lock = self._lock()
         try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                owner = handle.read().strip() or "another process"
-                raise RunFolderError(f"{self.path} is in use by {owner}; wait for it to "
-                                     "finish or stop it, then rerun") from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"process {os.getpid()}\n")
-            handle.flush()
             if replace_stale:
                 self.discard_if_stale()
             had_files = [n for n in self.RUN_FILES if (self.path / n).exists()]
@@ -151,12 +141,41 @@ class RunFolder:
                     self._remove_partial(created)
                 raise
         finally:
-            handle.close()
+            (self.path / self.LOCK_NAME).unlink(missing_ok=True)
+            lock.close()
+
+    def _lock(self):
+        """Take the folder's lock file (an exclusive flock). The file is removed when the
+        session ends, so a lock taken on a file that was meanwhile removed is retried."""
+        import fcntl
+
+        path = self.path / self.LOCK_NAME
+        while True:
+            handle = open(path, "a+")  # held for the session
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                owner = handle.read().strip() or "another process"
+                handle.close()
+                raise RunFolderError(f"{self.path} is in use by {owner}; wait for it to "
+                                     "finish or stop it, then rerun") from None
+            try:
+                same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"process {os.getpid()} on {os.uname().nodename}\n")
+                handle.flush()
+                return handle
+            handle.close()  # its holder removed it as we opened it: take the new one
 
     def _remove_partial(self, created: Path | None) -> None:
         """Undo a session that wrote nothing resumable: its run files, and the folders it
         created (``created``: the topmost one)."""
-        for name in (*self.RUN_FILES, self.LOCK_NAME):
+        for name in self.RUN_FILES:
             (self.path / name).unlink(missing_ok=True)
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)

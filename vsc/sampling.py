@@ -3,7 +3,6 @@ max against avg selection, and support consistency across the J samples of one i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import torch
 from torch import Tensor
 
 from vsc.config import Config, with_estimator
+from vsc.io import read_json
 from vsc.linear import LinearExperiment
 from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
@@ -40,7 +40,7 @@ def support_consistency(config: Config, run: str | Path, inputs: int) -> dict:
     run = Path(run)
     # the run may have overridden the estimator: check it against that variant of the config
     final_path = run / "final.json"
-    estimator = json.loads(final_path.read_text()).get("estimator") if final_path.is_file() \
+    estimator = read_json(final_path).get("estimator") if final_path.is_file() \
         else None
     config = with_estimator(config, estimator)
     folder, final = open_finished_run(run, config, "linear")

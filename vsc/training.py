@@ -140,10 +140,10 @@ def _train_in(exp: Experiment, folder: RunFolder, stop_after_epoch: int | None,
     done = folder.finished()
     if done is not None:
         return done
+    checkpoint = folder.load_checkpoint()  # before start() writes: a bad one changes nothing
     folder.start()
     rows: list[dict] = []
     first_epoch, wall = 0, 0.0
-    checkpoint = folder.load_checkpoint()
     if checkpoint is not None:
         exp.load_state_dict(checkpoint["experiment"])
         _set_rng_state(checkpoint["rng"])
