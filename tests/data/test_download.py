@@ -1,12 +1,11 @@
 """The IMAGES.mat download against a local HTTP server serving a file the test made."""
 
 import functools
+import hashlib
 import http.server
 import threading
 
 import pytest
-
-import hashlib
 
 from tests.conftest import write_images_mat
 from vsc.config import IMAGES_MAT_URL
