@@ -117,3 +117,20 @@ def test_costs_are_read_from_benchmark_files_and_reported(config_file, tmp_path)
 
     report = build_report(table1(finals), finals, costs=costs)
     assert "## What the runs cost" in report and "| 12 | 11 | 346 |" in report
+
+
+def test_a_failure_before_the_first_checkpoint_leaves_nothing(config_file, tmp_path,
+                                                             monkeypatch, capsys):
+    """Input that fails only once training has started (a damaged image deep in a data set)
+    removes the folder this command created."""
+    from vsc.data.images import DataError
+    from vsc.linear import LinearExperiment
+
+    def fail(self, epoch):
+        raise DataError("image 123 of the training set cannot be decoded")
+
+    monkeypatch.setattr(LinearExperiment, "train_epoch", fail)
+    out = tmp_path / "new" / "run"
+    assert main(_linear_argv(config_file, out, "--no-progress")) == 2
+    assert "image 123" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
