@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.fista import fista, fista_batched
 from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
+from vsc.fista import fista, fista_batched
 from vsc.ground_truth import ground_truth_scores
 from vsc.linear import dictionary_scores, patch_tensors
 from vsc.metrics import sparse_coding_objective

@@ -19,10 +19,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from baselines.fista import fista
 from vsc.config import DataConfig
 from vsc.data.patches import load_patches
 from vsc.data.synthetic import gabor_atom
+from vsc.fista import fista
 from vsc.metrics import sparse_coding_objective
 from vsc.runtime import resolve_device
 

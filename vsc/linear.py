@@ -24,6 +24,7 @@ from vsc.estimators import Selection, select
 from vsc.families import Codes, Family, build_family
 from vsc.families.base import noise_warmup
 from vsc.families.spike_slab import temperature
+from vsc.fista import fista_batched
 from vsc.ground_truth import ground_truth_scores
 from vsc.metrics import sparse_coding_objective, zero_code_loss
 from vsc.networks import Encoder, mlp_encoder
@@ -191,8 +192,6 @@ class LinearExperiment(Experiment):
 def fista_scores(x: Tensor, atoms: Tensor, lam: float) -> dict[str, float]:
     """The optimum of the Table 1 objective on a given dictionary (FISTA codes), so the gap
     between amortised inference and exact inference can be read off the same run."""
-    from baselines.fista import fista_batched
-
     result = fista_batched(x, atoms, lam, max_iter=1000, tol=1e-4, stopping="per_signal")
     return {"fista_val_loss": result.objective.mean().item(),
             "fista_frac_nonzero": (result.codes != 0).float().mean().item()}

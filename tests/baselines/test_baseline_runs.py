@@ -6,11 +6,11 @@ import torch
 from sklearn.decomposition import sparse_encode
 
 from baselines.dictionary_learning import FistaExperiment, train_fista
-from baselines.fista import fista
 from baselines.sklearn_baseline import sklearn_alpha, to_our_scale, train_sklearn
 from tests.conftest import tiny_config_dict
 from vsc.config import config_from_dict
 from vsc.data.patches import load_patches
+from vsc.fista import fista
 from vsc.metrics import sparse_coding_objective
 
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 from sklearn.linear_model import Lasso
 
-from baselines.fista import FAITHFUL, duality_gap, fista, fista_batched, lipschitz
+from vsc.fista import FAITHFUL, duality_gap, fista, fista_batched, lipschitz
 from vsc.metrics import sparse_coding_objective
 
 
