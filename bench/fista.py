@@ -5,7 +5,7 @@ scikit-learn's sparse_encode (lasso_cd, lasso_lars) and, when installed, SPAMS.
 
 The dictionary is a learned one (a run folder's dictionary.npy) or a stand-in of 256 seeded
 Gabor-like atoms scaled to norm 20: with unit-norm atoms the lam = 20 solution is zero for
-almost every patch (METHOD.md section 5), which would make the benchmark trivial.
+almost every patch (docs/method.md section 5), which would make the benchmark trivial.
 Prints seconds per 10,000 signals, the mean objective's relative gap to the best solver,
 iterations, and our achieved GFLOP/s against a plain matmul timed in the same run.
 """

@@ -16,7 +16,7 @@ import pandas as pd
 from vsc.config import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.io import read_json
 
-# Table 1 of the paper (validation loss; METHOD.md section 5). Reference values to compare
+# Table 1 of the paper (validation loss; docs/method.md section 5). Reference values to compare
 # against, not results of this suite.
 PAPER_TABLE1: dict[tuple[str, int], float] = {
     ("fista", 1): 1.01e2,
@@ -328,7 +328,7 @@ def kendall_tau(a: Iterable[float], b: Iterable[float]) -> float:
     return float(concordant / (n * (n - 1) / 2))
 
 
-# Per-pixel MSE on CelebA at 512 latents, mean of 3 runs (METHOD.md section 6).
+# Per-pixel MSE on CelebA at 512 latents, mean of 3 runs (docs/method.md section 6).
 PAPER_DNN_MSE: dict[str, float] = {
     "gaussian": 0.0179, "spike_slab": 0.0219, "thresholded_gaussian": 0.0162,
     "thresholded_gaussian_gamma": 0.0170, "thresholded_laplacian": 0.0207,

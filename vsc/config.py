@@ -64,7 +64,7 @@ def param(default: Any = dataclasses.MISSING, *, help: str, ge: float | None = N
 
 @dataclass(frozen=True)
 class CelebaConfig:
-    """CelebA aligned images for the DNN experiment (METHOD.md section 6)."""
+    """CelebA aligned images for the DNN experiment (docs/method.md section 6)."""
 
     root: str | None = param(
         None, help="folder holding img_align_celeba/ (or img_align_celeba.zip) and "
@@ -109,7 +109,7 @@ class SyntheticConfig:
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Natural-image patches for the linear experiment (METHOD.md section 5), and the image
+    """Natural-image patches for the linear experiment (docs/method.md section 5), and the image
     sets of the DNN experiment (section 6)."""
 
     source: Literal["bundled", "images_mat", "folder", "synthetic"] = param(
@@ -201,7 +201,7 @@ class ScheduleConfig:
 
 @dataclass(frozen=True)
 class LinearConfig:
-    """The linear-generator experiment (METHOD.md section 5)."""
+    """The linear-generator experiment (docs/method.md section 5)."""
 
     families: list[FamilyName] = param(help="families of the grid", min_items=1,
                                        factory=lambda: list(FAMILY_NAMES))
@@ -235,7 +235,7 @@ class LinearConfig:
 
 @dataclass(frozen=True)
 class FistaConfig:
-    """The FISTA baseline and its dictionary learning (METHOD.md section 5)."""
+    """The FISTA baseline and its dictionary learning (docs/method.md section 5)."""
 
     seeds: list[int] = param(help="seeds of the FISTA runs", ge=0, factory=lambda: [0])
     lam: float = param(20.0, ge=0, help="final sparsity penalty")
@@ -317,13 +317,13 @@ class GroundTruthConfig:
 
 
 def _dnn_family_defaults() -> FamilyConfig:
-    # CelebA: the spike-and-slab temperature anneals down to 0.005 (METHOD.md section 2)
+    # CelebA: the spike-and-slab temperature anneals down to 0.005 (docs/method.md section 2)
     return FamilyConfig(spike_slab=SpikeSlabConfig(temperature_min=0.005))
 
 
 @dataclass(frozen=True)
 class DnnConfig:
-    """The convolutional generator (METHOD.md section 6)."""
+    """The convolutional generator (docs/method.md section 6)."""
 
     dataset: Literal["standin", "celeba"] = param(
         "standin", help="standin: the synthetic image set with known atoms; celeba: CelebA at "

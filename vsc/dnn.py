@@ -1,4 +1,4 @@
-"""The DNN-generator experiment (METHOD.md section 6): a convolutional encoder and decoder
+"""The DNN-generator experiment (docs/method.md section 6): a convolutional encoder and decoder
 trained on 64x64 RGB images with the same families and max-ELBO estimator as the linear
 experiment. The stand-in image set (known atoms) is the default; CelebA at paper scale.
 """

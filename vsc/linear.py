@@ -1,4 +1,4 @@
-"""The linear-generator experiment (METHOD.md section 5): an amortised encoder and a
+"""The linear-generator experiment (docs/method.md section 5): an amortised encoder and a
 dictionary trained together on whitened natural-image patches.
 
 Each iteration: encode a batch, draw J codes per patch from the family, take the max-ELBO

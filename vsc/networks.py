@@ -44,7 +44,7 @@ def _channels(base: Sequence[int], width: float) -> list[int]:
 
 
 def conv_trunk(width: float = 1.0, in_channels: int = 3) -> tuple[nn.Sequential, int]:
-    """The 64x64 encoder body of METHOD.md section 6: five 4x4 convolutions with batch norm
+    """The 64x64 encoder body of docs/method.md section 6: five 4x4 convolutions with batch norm
     and ReLU, 3-64-64-128-256-256 channels (times ``width``), stride 2, padding 1 except the
     last (padding 0), so 64 -> 32 -> 16 -> 8 -> 4 -> 1. Returns (trunk, feature size):
     [N, 3, 64, 64] -> [N, F]."""

@@ -1,4 +1,4 @@
-"""Linear dictionaries recovered from a DNN generator's codes (METHOD.md section 6), and how
+"""Linear dictionaries recovered from a DNN generator's codes (docs/method.md section 6), and how
 well they match known ground-truth atoms.
 
 Encode test images (max sampling, J = 50), load the same images at 32x32, and fit the least

@@ -19,10 +19,9 @@ from vsc.aggregate import (
     kendall_tau,
     label,
 )
+from vsc.config import FAMILY_NAMES
 
-VARIATIONAL = ["gaussian", "laplacian", "spike_slab", "thresholded_gaussian",
-               "thresholded_gaussian_gamma", "thresholded_laplacian",
-               "thresholded_laplacian_gamma"]
+VARIATIONAL = FAMILY_NAMES  # the variational methods, in the catalogue's order
 
 
 def _fmt(value: float | None, spec: str = ".3g") -> str:
@@ -223,7 +222,7 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
               f"- torch {first.get('torch_version', '?')} on {first.get('device', '?')}",
               f"- resolved settings: `{config_path}`" if config_path else "",
               "- the paper's values: Fallah & Rozell (ICML 2022), Table 1 and section 6, as "
-              "listed in METHOD.md."]
+              "listed in vsc-bench's docs/method.md (sections 5 and 6)."]
     return "\n".join(line for line in lines if line is not None) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Sampling studies of the linear experiment (METHOD.md section 5): validation loss against J,
+"""Sampling studies of the linear experiment (docs/method.md section 5): validation loss against J,
 max against avg selection, and support consistency across the J samples of one input."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Gradient signal-to-noise ratio of a trained linear run (METHOD.md section 5).
+"""Gradient signal-to-noise ratio of a trained linear run (docs/method.md section 5).
 
 For each of a few validation batches, the training loss is evaluated ``passes`` times with
 fresh noise; per parameter element, SNR = |mean| / std of its gradient over the passes (the
@@ -25,7 +25,7 @@ from vsc.linear import LinearExperiment, sample_losses
 from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
 
-# Reference values (METHOD.md section 5): encoder / dictionary SNR at J = 1 and J = 20.
+# Reference values (docs/method.md section 5): encoder / dictionary SNR at J = 1 and J = 20.
 REFERENCE_SNR = {
     ("gaussian", 1): (0.234, 3.42e4), ("gaussian", 20): (0.192, 3.21e4),
     ("spike_slab", 1): (0.027, 1.79e4), ("spike_slab", 20): (0.047, 2.48e4),

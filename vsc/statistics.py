@@ -1,4 +1,4 @@
-"""Statistics of a set of codes (METHOD.md section 5, "Other linear analyses").
+"""Statistics of a set of codes (docs/method.md section 5, "Other linear analyses").
 
 multi-information: total correlation sum_k H(z_k) - H(z_1..z_K) in bits, plug-in estimates
 over codes digitised into 20 bins on [-2, 2] plus a bin of exact zeros (as the reference). The

@@ -1,5 +1,5 @@
 """Thresholded families: a Gaussian or Laplacian base passed through the shifted
-soft-threshold, with a fixed lambda0 or a Gamma-learned lambda (METHOD.md section 3).
+soft-threshold, with a fixed lambda0 or a Gamma-learned lambda (docs/method.md section 3).
 
 The four registered families differ only in (base, threshold source), so they are four small
 declarations over one implementation rather than four modules that would repeat it.
