@@ -18,7 +18,8 @@ import time
 import numpy as np
 import torch
 
-from vsc.config import FAMILY_NAMES, Config, LinearConfig
+from vsc.catalogue import FAMILY_NAMES
+from vsc.config import Config, LinearConfig
 from vsc.data.patches import PatchSet
 from vsc.linear import LinearExperiment
 

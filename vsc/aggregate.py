@@ -13,31 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vsc.config import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
+from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
+from vsc.catalogue import LABELS as METHOD_LABELS
 from vsc.io import read_json
+from vsc.paper import PAPER_DNN_MSE, PAPER_TABLE1
 
-# Table 1 of the paper (validation loss; docs/method.md section 5). Reference values to compare
-# against, not results of this suite.
-PAPER_TABLE1: dict[tuple[str, int], float] = {
-    ("fista", 1): 1.01e2,
-    ("gaussian", 1): 1.35e3, ("gaussian", 20): 1.35e3,
-    ("laplacian", 1): 5.96e2, ("laplacian", 20): 5.79e2,
-    ("spike_slab", 1): 2.52e2, ("spike_slab", 20): 2.39e2,
-    ("thresholded_gaussian", 1): 2.32e2, ("thresholded_gaussian", 20): 2.30e2,
-    ("thresholded_gaussian_gamma", 1): 2.85e2, ("thresholded_gaussian_gamma", 20): 2.70e2,
-    ("thresholded_laplacian", 1): 1.98e2, ("thresholded_laplacian", 20): 1.94e2,
-    ("thresholded_laplacian_gamma", 1): 2.23e2, ("thresholded_laplacian_gamma", 20): 2.11e2,
-}
 ZERO_CODE = "zero_code"  # the all-zero code b = 0: the level any useful code must beat
-LABELS = {
-    ZERO_CODE: "Zero code (b = 0)",
-    "fista": "FISTA (baseline)",
-    "gaussian": "Gaussian", "laplacian": "Laplacian", "spike_slab": "Spike-and-slab",
-    "thresholded_gaussian": "Thresholded Gaussian",
-    "thresholded_gaussian_gamma": "Thresholded Gaussian+Gamma",
-    "thresholded_laplacian": "Thresholded Laplacian",
-    "thresholded_laplacian_gamma": "Thresholded Laplacian+Gamma",
-}
+LABELS = {ZERO_CODE: "Zero code (b = 0)", **METHOD_LABELS}
 METHOD_ORDER = [ZERO_CODE, "fista", "sklearn_lasso_lars", "sklearn_lasso_cd", "sklearn_omp",
                 *FAMILY_NAMES]
 SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the paper's "
@@ -326,14 +308,6 @@ def kendall_tau(a: Iterable[float], b: Iterable[float]) -> float:
     concordant = sum(np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])
                      for i in range(n) for j in range(i + 1, n))
     return float(concordant / (n * (n - 1) / 2))
-
-
-# Per-pixel MSE on CelebA at 512 latents, mean of 3 runs (docs/method.md section 6).
-PAPER_DNN_MSE: dict[str, float] = {
-    "gaussian": 0.0179, "spike_slab": 0.0219, "thresholded_gaussian": 0.0162,
-    "thresholded_gaussian_gamma": 0.0170, "thresholded_laplacian": 0.0207,
-    "thresholded_laplacian_gamma": 0.0208,
-}
 
 
 def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> pd.DataFrame:

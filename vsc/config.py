@@ -22,23 +22,12 @@ from typing import Any, Literal
 
 import yaml
 
+from vsc.catalogue import DNN_FAMILIES, FAMILY_NAMES, METHOD_NAMES
 from vsc.errors import UserError
 
-FamilyName = Literal[
-    "gaussian",
-    "laplacian",
-    "spike_slab",
-    "thresholded_gaussian",
-    "thresholded_gaussian_gamma",
-    "thresholded_laplacian",
-    "thresholded_laplacian_gamma",
-]
-FAMILY_NAMES: tuple[str, ...] = typing.get_args(FamilyName)
-MethodName = Literal[FamilyName, "fista", "sklearn"]
-METHOD_NAMES: tuple[str, ...] = typing.get_args(MethodName)
-# the families of the paper's DNN experiment (section 6: no plain Laplacian)
-DNN_FAMILIES = ("gaussian", "spike_slab", "thresholded_gaussian", "thresholded_gaussian_gamma",
-                "thresholded_laplacian", "thresholded_laplacian_gamma")
+# The names a config accepts come from the catalogue (vsc/catalogue.py).
+FamilyName = Literal[FAMILY_NAMES]  # type: ignore[valid-type]
+MethodName = Literal[METHOD_NAMES]  # type: ignore[valid-type]
 IMAGES_MAT_URL = "https://rctn.org/bruno/sparsenet/IMAGES.mat"
 # The digest the sparsenet page's IMAGES.mat is known by. Its MD5 is what is on public record;
 # a mirror's file, or a SHA-256 computed from a verified copy, goes in data.checksum.
@@ -572,7 +561,6 @@ def study_config(config: Config, study: str) -> Config:
     return dataclasses.replace(config, data=data, linear=linear, sklearn=sklearn)
 
 
-SPARSITY_FREE_FAMILIES = ("gaussian", "laplacian")  # dense codes: no target sparsity
 
 
 def with_dnn_point(config: Config, latents: int | None = None,

@@ -14,9 +14,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from vsc.aggregate import PAPER_TABLE1, ZERO_CODE, label
-from vsc.config import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
+from vsc.aggregate import ZERO_CODE, label
+from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.io import atomic_path
+from vsc.paper import PAPER_TABLE1
 
 J_COLOURS = {1: "tab:blue", 20: "tab:orange"}
 

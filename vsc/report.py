@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from vsc.aggregate import (
-    PAPER_DNN_MSE,
-    PAPER_TABLE1,
     SCALE_NOTE,
     ZERO_CODE,
     ZERO_CODE_NOTE,
@@ -19,7 +17,8 @@ from vsc.aggregate import (
     kendall_tau,
     label,
 )
-from vsc.config import FAMILY_NAMES
+from vsc.catalogue import FAMILY_NAMES
+from vsc.paper import PAPER_DNN_MSE, PAPER_TABLE1
 
 VARIATIONAL = FAMILY_NAMES  # the variational methods, in the catalogue's order
 

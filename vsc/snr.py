@@ -22,16 +22,9 @@ from torch import Tensor
 from vsc.config import Config
 from vsc.estimators import select
 from vsc.linear import LinearExperiment, sample_losses
+from vsc.paper import PAPER_SNR
 from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
-
-# Reference values (docs/method.md section 5): encoder / dictionary SNR at J = 1 and J = 20.
-REFERENCE_SNR = {
-    ("gaussian", 1): (0.234, 3.42e4), ("gaussian", 20): (0.192, 3.21e4),
-    ("spike_slab", 1): (0.027, 1.79e4), ("spike_slab", 20): (0.047, 2.48e4),
-    ("thresholded_laplacian", 1): (0.079, 2.56e4),
-    ("thresholded_laplacian", 20): (0.110, 2.53e4),
-}
 
 
 class RunningMoments:
@@ -99,7 +92,7 @@ def run_snr(config: Config, run: str | Path, passes: int, batches: int) -> dict:
 
     folder, final = open_finished_run(run, config, "linear")
     identity = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset")}
-    reference = REFERENCE_SNR.get((final["method"], final["samples"]), (None, None))
+    reference = PAPER_SNR.get((final["method"], final["samples"]), (None, None))
     base = {**identity, "passes": passes, "batches": batches,
             "reference_encoder_snr": reference[0], "reference_dictionary_snr": reference[1]}
     if final["status"] != "finished":

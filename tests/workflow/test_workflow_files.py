@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from tests.workflow.helpers import REPO, job_count, snakemake
-from vsc.config import FAMILY_NAMES, json_schema
+from vsc.catalogue import FAMILY_NAMES
+from vsc.config import json_schema
 
 
 def _pins(lines):

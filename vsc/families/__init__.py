@@ -1,23 +1,23 @@
-"""Variational families, registered by the names used in configs and on the command line."""
+"""Variational families, found by the names used in configs and on the command line: the
+catalogue (vsc/catalogue.py) says which class implements each."""
 
 from __future__ import annotations
 
-from vsc.config import FAMILY_NAMES, FamilyConfig
-from vsc.families.base import Codes, Family
-from vsc.families.gaussian import Gaussian
-from vsc.families.laplacian import Laplacian
-from vsc.families.spike_slab import SpikeSlab
-from vsc.families.thresholded import (
-    ThresholdedGaussian,
-    ThresholdedGaussianGamma,
-    ThresholdedLaplacian,
-    ThresholdedLaplacianGamma,
-)
+import importlib
 
-FAMILIES: dict[str, type[Family]] = {cls.name: cls for cls in (
-    Gaussian, Laplacian, SpikeSlab, ThresholdedGaussian, ThresholdedGaussianGamma,
-    ThresholdedLaplacian, ThresholdedLaplacianGamma)}
-assert tuple(FAMILIES) == FAMILY_NAMES, "registry and vsc.config.FAMILY_NAMES disagree"
+from vsc.catalogue import BY_NAME, FAMILY_NAMES
+from vsc.config import FamilyConfig
+from vsc.families.base import Codes, Family
+
+
+def family_class(name: str) -> type[Family]:
+    """The class the catalogue names for family ``name``."""
+    module, _, cls = BY_NAME[name].family.partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+FAMILIES: dict[str, type[Family]] = {name: family_class(name) for name in FAMILY_NAMES}
+assert all(cls.name == name for name, cls in FAMILIES.items()), "catalogue and classes disagree"
 
 
 def build_family(name: str, config: FamilyConfig | None = None) -> Family:
@@ -27,4 +27,4 @@ def build_family(name: str, config: FamilyConfig | None = None) -> Family:
     return FAMILIES[name](config or FamilyConfig())
 
 
-__all__ = ["FAMILIES", "Codes", "Family", "build_family"]
+__all__ = ["FAMILIES", "Codes", "Family", "build_family", "family_class"]

@@ -4,14 +4,8 @@ import os
 import shlex
 import sys
 
-from vsc.config import (
-    FAMILY_NAMES,
-    SPARSITY_FREE_FAMILIES,
-    STUDIES,
-    ConfigError,
-    config_from_dict,
-    study_config,
-)
+from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
+from vsc.config import STUDIES, ConfigError, config_from_dict, study_config
 
 try:
     CFG = config_from_dict(config)  # the same validation the CLI does, with typed defaults
