@@ -34,9 +34,23 @@ def test_training_lowers_the_loss_and_resumes(tmp_path):
                         progress=False)
     assert ({k: v for k, v in resumed.items() if k not in VOLATILE}
             == {k: v for k, v in full.items() if k not in VOLATILE})
-    result = recover(cfg, tmp_path / "full", tmp_path / "rec")
+    result = recover(tmp_path / "full", tmp_path / "rec")
     assert np.load(tmp_path / "rec" / "recovered.npy").shape == (3 * 32 * 32, 8)
     assert 0 <= result["recovered_fraction"] <= 1 and result["n_true_atoms"] == 6
+
+
+def test_a_sweep_point_is_recovered_from_its_folder_alone(tmp_path):
+    """A DNN sweep run (code size and sparsity overridden on the command line) reopens with
+    the overrides it was trained with."""
+    from vsc.config import with_dnn_point
+    from vsc.results import RunFolder
+
+    cfg = with_dnn_point(_cfg(tmp_path, epochs=1), latents=4, target_sparsity=0.2)
+    train_dnn(cfg, "thresholded_gaussian", 2, 0, tmp_path / "sweep", progress=False)
+    reopened = RunFolder.load(tmp_path / "sweep")
+    assert reopened.config.dnn.latents == 4 and reopened.config == cfg
+    recover(tmp_path / "sweep", tmp_path / "rec")
+    assert np.load(tmp_path / "rec" / "recovered.npy").shape == (3 * 32 * 32, 4)
 
 
 @pytest.mark.parametrize("family, samples, message", [("cauchy", 1, "unknown family"),

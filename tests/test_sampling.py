@@ -27,7 +27,7 @@ def test_avg_run_and_its_consistency(tmp_path):
     final = train_linear(cfg, "thresholded_laplacian", 3, 0, tmp_path / "avg", progress=False,
                          estimator="avg")
     assert final["estimator"] == "avg"
-    result = support_consistency(cfg, tmp_path / "avg", inputs=20)
+    result = support_consistency(tmp_path / "avg", inputs=20)
     assert result["estimator"] == "avg" and len(result["jaccard"]) == 20
     assert 0 <= result["jaccard_mean"] <= 1
     with pytest.raises(ValueError):

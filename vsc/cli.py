@@ -113,8 +113,8 @@ def _dnn(args) -> None:
 
 
 def _recover_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", required=True, help="YAML preset the run was trained with")
-    p.add_argument("--run", required=True, help="a finished DNN run folder")
+    p.add_argument("--run", required=True, help="a finished DNN run folder (its own "
+                   "config.json says how it was made)")
     p.add_argument("--out", required=True, help="folder for recovered.npy and recovery.json")
     p.add_argument("--center", action="store_true",
                    help="subtract mean image and code before the fit (the paper does not)")
@@ -123,10 +123,9 @@ def _recover_args(p: argparse.ArgumentParser) -> None:
 @command("recover", "fit a linear dictionary to a DNN run's codes (and score it on the "
          "stand-in)", _recover_args)
 def _recover(args) -> None:
-    from vsc.config import load_config
     from vsc.recovery import recover
 
-    result = recover(load_config(args.config), args.run, args.out, center=args.center)
+    result = recover(args.run, args.out, center=args.center)
     print({k: v for k, v in result.items() if k not in ("dataset", "preset")})
 
 
@@ -307,29 +306,35 @@ def _report(args) -> None:
     print(text)
 
 
-def _analysis_args(p: argparse.ArgumentParser) -> None:
-    """Arguments of the commands that analyse one finished linear run."""
-    p.add_argument("--config", required=True, help="YAML preset the run was trained with")
-    p.add_argument("--run", required=True, help="a finished linear run folder")
-    p.add_argument("--out", required=True, help="JSON file to write")
+def analysis_args(*options: tuple[str, str]):
+    """Arguments of the commands that analyse one finished linear run: --run, --out and the
+    given integer options (default: the run's own setting)."""
+    def setup(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--run", required=True, help="a finished linear run folder (its own "
+                       "config.json says how it was made)")
+        for flag, help_text in options:
+            p.add_argument(flag, type=at_least(1), help=f"{help_text} (default: the run's)")
+        p.add_argument("--out", required=True, help="JSON file to write")
+    return setup
 
 
 def _analyse(args, analysis: Callable) -> None:
-    """Run ``analysis(config, run)`` and write its result as JSON (lists left out of the
-    printed summary)."""
-    from vsc.config import load_config
+    """Run ``analysis(run)`` and write its result as JSON (lists left out of the printed
+    summary)."""
     from vsc.io import write_json
 
-    result = analysis(load_config(args.config), args.run)
+    result = analysis(args.run)
     write_json(args.out, result)
     print({k: v for k, v in result.items() if not isinstance(v, list)})
 
 
-@command("snr", "gradient signal-to-noise ratio of a trained linear run", _analysis_args)
+@command("snr", "gradient signal-to-noise ratio of a trained linear run",
+         analysis_args(("--passes", "stochastic passes per validation batch (snr.passes)"),
+                       ("--batches", "validation batches analysed (snr.batches)")))
 def _snr(args) -> None:
     from vsc.snr import run_snr
 
-    _analyse(args, lambda cfg, run: run_snr(cfg, run, cfg.snr.passes, cfg.snr.batches))
+    _analyse(args, lambda run: run_snr(run, args.passes, args.batches))
 
 
 def summary_args(inputs: str, inputs_help: str, csv_name: str, *, config: bool = False,
@@ -372,12 +377,11 @@ def _snr_summary(args) -> None:
 
 
 @command("consistency", "support consistency (Jaccard) across the J samples of each input",
-         _analysis_args)
+         analysis_args(("--inputs", "validation inputs (sampling.consistency_inputs)")))
 def _consistency(args) -> None:
     from vsc.sampling import support_consistency
 
-    _analyse(args, lambda cfg, run: support_consistency(cfg, run,
-                                                        cfg.sampling.consistency_inputs))
+    _analyse(args, lambda run: support_consistency(run, args.inputs))
 
 
 @command("sampling-summary", "validation loss against J, max against avg, consistency",

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vsc.config import Config
 from vsc.ground_truth import match_atoms
 from vsc.io import atomic_path, write_json
 from vsc.results import open_finished_run
@@ -30,12 +29,13 @@ def fit_dictionary(codes: np.ndarray, images: np.ndarray, center: bool = False) 
     return (y.T @ z / n) @ np.linalg.pinv(z.T @ z / n)
 
 
-def recover(config: Config, run: str | Path, out: str | Path, center: bool = False) -> dict:
-    """Fit the recovered dictionary of a finished DNN run; write recovered.npy and
-    recovery.json (with ground-truth scores on the stand-in) into ``out``."""
+def recover(run: str | Path, out: str | Path, center: bool = False) -> dict:
+    """Fit the recovered dictionary of a finished DNN run (reopened from its folder); write
+    recovered.npy and recovery.json (with ground-truth scores on the stand-in) into ``out``."""
     from vsc.dnn import build_dnn
 
-    folder, final = open_finished_run(run, config, "dnn")
+    folder, final = open_finished_run(run, "dnn")
+    config = folder.config
     if final["status"] != "finished":  # diverged: an empty dictionary, the status says why
         result = {**_identity(final), "status": final["status"]}
         _write(Path(out), np.zeros((0, 0), np.float32), result)

@@ -56,6 +56,22 @@ class RunFolder:
     checkpoint_path = property(lambda self: self.path / "checkpoint.pt")
     snapshots_path = property(lambda self: self.path / "snapshots.npz")
 
+    @classmethod
+    def load(cls, path: str | Path) -> RunFolder:
+        """Reopen a run folder from its own config.json: the Config it was made with (every
+        default filled in, overrides such as --estimator or --latents included) and its
+        identity, so it can be analysed without the preset it came from."""
+        from vsc.config import config_from_dict
+
+        path = Path(path)
+        record = read_json(path / "config.json", STALE_REMEDY)
+        try:
+            config = config_from_dict(record["config"])
+        except (ConfigError, KeyError) as err:
+            raise RunFolderError(f"{path / 'config.json'} does not describe a run ({err}); "
+                                 f"{STALE_REMEDY}") from None
+        return cls(path, config, record.get("identity", {}))
+
     def _check_same_config(self, recorded: str | None, what: str) -> None:
         if recorded is not None and recorded != self.digest:
             raise ConfigError(f"{what} in {self.path} was made with a different config; "
@@ -226,13 +242,17 @@ class RunFolder:
         return record
 
 
-def open_finished_run(path: str | Path, config: Config, experiment: str
-                      ) -> tuple[RunFolder, dict]:
-    """A finished run's folder and final.json, checked against ``config``; analyses of a
-    trained run start here. FileNotFoundError names the folder when it has not finished."""
-    folder = RunFolder(path, config, {"experiment": experiment})
-    final = folder.finished()
-    if final is None:
-        raise FileNotFoundError(f"{folder.path} holds no finished {experiment} run "
-                                "(final.json missing)")
-    return folder, final
+def open_finished_run(path: str | Path, experiment: str) -> tuple[RunFolder, dict]:
+    """A finished run's folder, reopened from its own config.json, and its final.json;
+    analyses of a trained run start here. ``experiment`` ('linear' or 'dnn') is the kind the
+    caller needs. A UserError names the folder when it is not a finished run of that kind."""
+    path = Path(path)
+    if not (path / "final.json").is_file():
+        raise RunFolderError(f"{path} holds no finished run (final.json missing); give the "
+                             "folder of a finished run")
+    folder = RunFolder.load(path)
+    kind = folder.identity.get("experiment")
+    if kind != experiment:
+        raise RunFolderError(f"{path} holds a {kind} run; this analysis needs a {experiment} "
+                             "run")
+    return folder, folder.finished()

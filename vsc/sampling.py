@@ -9,8 +9,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vsc.config import Config, with_estimator
-from vsc.io import read_json
 from vsc.linear import LinearExperiment
 from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
@@ -32,18 +30,15 @@ def mean_pairwise_jaccard(supports: Tensor) -> Tensor:
 
 
 @torch.no_grad()
-def support_consistency(config: Config, run: str | Path, inputs: int) -> dict:
+def support_consistency(run: str | Path, inputs: int | None = None) -> dict:
     """Per-input support consistency of a finished run, its own J, the first ``inputs``
-    validation patches. Returns identity, estimator, the per-input values, mean and median."""
+    validation patches (default: the run's sampling.consistency_inputs). Returns identity,
+    estimator, the per-input values, mean and median."""
     from vsc.data.patches import load_patches
 
-    run = Path(run)
-    # the run may have overridden the estimator: check it against that variant of the config
-    final_path = run / "final.json"
-    estimator = read_json(final_path).get("estimator") if final_path.is_file() \
-        else None
-    config = with_estimator(config, estimator)
-    folder, final = open_finished_run(run, config, "linear")
+    folder, final = open_finished_run(run, "linear")
+    config = folder.config
+    inputs = config.sampling.consistency_inputs if inputs is None else inputs
     result = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset",
                                     "estimator", "status")}
     if final["status"] != "finished" or final["samples"] < 2:

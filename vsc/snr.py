@@ -19,7 +19,6 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from vsc.config import Config
 from vsc.estimators import select
 from vsc.linear import LinearExperiment, sample_losses
 from vsc.paper import PAPER_SNR
@@ -86,11 +85,15 @@ def gradient_snr(exp: LinearExperiment, passes: int, batches: int, seed: int
     return summary
 
 
-def run_snr(config: Config, run: str | Path, passes: int, batches: int) -> dict:
-    """SNR of a finished linear run folder (its final checkpoint)."""
+def run_snr(run: str | Path, passes: int | None = None, batches: int | None = None) -> dict:
+    """SNR of a finished linear run folder (its final checkpoint), with ``passes`` stochastic
+    passes over ``batches`` validation batches (default: the run's snr settings)."""
     from vsc.data.patches import load_patches
 
-    folder, final = open_finished_run(run, config, "linear")
+    folder, final = open_finished_run(run, "linear")
+    config = folder.config
+    passes = config.snr.passes if passes is None else passes
+    batches = config.snr.batches if batches is None else batches
     identity = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset")}
     reference = PAPER_SNR.get((final["method"], final["samples"]), (None, None))
     base = {**identity, "passes": passes, "batches": batches,

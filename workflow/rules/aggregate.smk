@@ -71,13 +71,14 @@ SNR_OUTPUTS = [f"{RESULTS}/snr.csv"] + [f"{FIGURES}/snr.{ext}" for ext in ("png"
 rule snr:
     """Gradient SNR of a trained run (its first seed), at the run's own J."""
     input:
-        config=ancient(RESOLVED_CONFIG),
         final=f"{RUNS}/{{family}}_J{{samples}}_seed{CFG.linear.seeds[0]}/final.json",
     output:
         f"{RESULTS}/snr/{{family}}_J{{samples}}.json",
     params:
         vsc=VSC,
         run=lambda wildcards, input: os.path.dirname(input.final),
+        passes=CFG.snr.passes,
+        batches=CFG.snr.batches,
     log:
         f"{LOGS}/snr/{{family}}_J{{samples}}.log",
     threads: CFG.workflow.threads
@@ -86,8 +87,8 @@ rule snr:
     conda:
         ENV
     shell:
-        "{params.vsc} snr --config {input.config} --run {params.run} --out {output}"
-        " > {log} 2>&1"
+        "{params.vsc} snr --run {params.run} --passes {params.passes}"
+        " --batches {params.batches} --out {output} > {log} 2>&1"
 
 
 rule snr_summary:

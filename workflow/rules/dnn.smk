@@ -44,7 +44,6 @@ rule dnn:
 rule recover:
     """Least-squares dictionary from the run's codes (J = dnn.recovery_samples)."""
     input:
-        config=ancient(RESOLVED_CONFIG),
         **CELEBA_INPUT,
         final=f"{DNN_RUNS}/{{family}}_J{{samples}}_seed{{seed}}/final.json",
     output:
@@ -62,7 +61,7 @@ rule recover:
     conda:
         ENV
     shell:
-        "{params.vsc} recover --config {input.config} --run {params.run} --out {params.out}"
+        "{params.vsc} recover --run {params.run} --out {params.out}"
         " > {log} 2>&1"
 
 

@@ -47,13 +47,13 @@ rule linear_estimator:
 rule consistency:
     """Support consistency (Jaccard) across the J samples of each validation input."""
     input:
-        config=ancient(RESOLVED_CONFIG),
         final=f"{RUNS}/{{run}}/final.json",
     output:
         f"{RESULTS}/consistency/{{run}}.json",
     params:
         vsc=VSC,
         run=lambda wildcards, input: os.path.dirname(input.final),
+        inputs=CFG.sampling.consistency_inputs,
     log:
         f"{LOGS}/consistency/{{run}}.log",
     resources:
@@ -62,8 +62,8 @@ rule consistency:
     conda:
         ENV
     shell:
-        "{params.vsc} consistency --config {input.config} --run {params.run} --out {output}"
-        " > {log} 2>&1"
+        "{params.vsc} consistency --run {params.run} --inputs {params.inputs}"
+        " --out {output} > {log} 2>&1"
 
 
 rule sampling_summary:
