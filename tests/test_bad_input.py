@@ -16,7 +16,7 @@ import yaml
 from PIL import Image
 
 from tests.conftest import tiny_config_dict, write_images_mat
-from vsc.cli import main
+from vsc_bench.cli import main
 
 
 @dataclass

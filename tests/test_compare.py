@@ -5,8 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from vsc.cli import main
 from vsc.compare import compare_results
+from vsc_bench.cli import main
 
 
 def _write(folder, table, sampling=None):

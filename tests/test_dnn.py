@@ -79,7 +79,7 @@ def test_test_set_is_evaluated_every_n_epochs_and_at_the_last(tmp_path):
 def test_sweep_point_from_the_command_line(tmp_path):
     import yaml
 
-    from vsc.cli import main
+    from vsc_bench.cli import main
 
     path = tmp_path / "cfg.yaml"
     path.write_text(yaml.safe_dump(_cfg(tmp_path, epochs=1).to_dict()))

@@ -6,12 +6,12 @@ import pytest
 from baselines.dictionary_learning import train_fista
 from baselines.sklearn_baseline import train_sklearn
 from tests.conftest import tiny_config_dict
-from vsc.cli import main
 from vsc.config import ConfigError, DataConfig, SyntheticConfig, config_from_dict, study_config
 from vsc.data.patches import load_patches
 from vsc.data.synthetic import GroundTruth, make_synthetic, true_dictionary
 from vsc.ground_truth import RECOVERY_KEYS, ground_truth_scores, match_atoms, support_scores
 from vsc.linear import train_linear
+from vsc_bench.cli import main
 
 
 def test_scorer_on_permuted_rescaled_and_random_dictionaries():

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from tests.conftest import tiny_config_dict, write_images_mat
-from vsc.cli import main
 from vsc.config import ConfigError, config_from_dict
 from vsc.data.images import DataError
 from vsc.linear import train_linear
+from vsc_bench.cli import main
 
 VOLATILE = {"wall_seconds", "git_commit", "torch_threads"}
 

@@ -14,10 +14,10 @@ import pytest
 
 from tests.conftest import tiny_config_dict
 from vsc.aggregate import cost_table, read_costs
-from vsc.cli import main
 from vsc.config import config_from_dict
 from vsc.linear import train_linear
 from vsc.report import build_report
+from vsc_bench.cli import main
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ BENCHMARK = "benchmark.tsv"
 # `python` with the dependencies and PYTHONPATH provides the suite.
 USES_CONDA = any(m.name == "CONDA" for m in workflow.deployment_settings.deployment_method)
 PYTHON = "python" if USES_CONDA else shlex.quote(sys.executable)
-VSC = f"PYTHONPATH={shlex.quote(workflow.basedir)}${{PYTHONPATH:+:$PYTHONPATH}} {PYTHON} -m vsc"
+VSC = f"PYTHONPATH={shlex.quote(workflow.basedir)}${{PYTHONPATH:+:$PYTHONPATH}} {PYTHON} -m vsc_bench"
 ENV = "../envs/vsc.yaml"
 
 LINEAR_RUNS = [f"{RUNS}/{family}_J{j}_seed{seed}" for family in CFG.linear.families

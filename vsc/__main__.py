@@ -1,3 +1,0 @@
-from vsc.cli import main
-
-raise SystemExit(main())

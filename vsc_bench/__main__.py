@@ -1,0 +1,3 @@
+from vsc_bench.cli import main
+
+raise SystemExit(main())
