@@ -373,3 +373,32 @@ def dnn_sweep_table(finals: pd.DataFrame, main_latents: int, main_sparsity: floa
              "multi_information_bits_mean", "multi_information_bits_std", "frac_nonzero_mean"]
     first = [c for c in first if c in out]
     return out[first + [c for c in out if c not in first]]
+
+
+def write_table1(run_dirs: Iterable[str | Path], out_dir: str | Path) -> pd.DataFrame:
+    """Table 1 of the given run folders as table1.csv, table1.md and table1.tex in
+    ``out_dir``, with their per-epoch curves as linear_curves.csv; returns the table."""
+    from vsc.io import atomic_path, write_text
+
+    run_dirs, out = list(run_dirs), Path(out_dir)
+    table = table1(read_finals(run_dirs))
+    with atomic_path(out / "table1.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    write_text(out / "table1.md", table1_markdown(table))
+    write_text(out / "table1.tex", table1_latex(table))
+    with atomic_path(out / "linear_curves.csv") as tmp:
+        read_curves(run_dirs).to_csv(tmp, index=False)
+    return table
+
+
+def sampling_table(finals: pd.DataFrame, consistency: list[dict]) -> pd.DataFrame:
+    """The sampling studies' runs (loss against J, max against avg) with the support
+    consistency (mean Jaccard index) of those that have one."""
+    keep = ["method", "samples", "estimator", "seed", "status", "val_loss", "frac_nonzero",
+            "multi_information_bits", "dataset", "preset"]
+    table = finals[[c for c in keep if c in finals]].copy()
+    jaccard = {(c["method"], c["samples"], c["estimator"]): c["jaccard_mean"]
+               for c in consistency}
+    table["jaccard_mean"] = [jaccard.get((r.method, r.samples, r.estimator))
+                             for r in table.itertuples()]
+    return table

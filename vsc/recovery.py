@@ -74,3 +74,24 @@ def _write(out: Path, atoms: np.ndarray, result: dict) -> None:
 
 def _identity(final: dict) -> dict:
     return {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset")}
+
+
+def recovered_panels(folders: list[str | Path]) -> tuple[dict[str, np.ndarray], str]:
+    """The recovered dictionaries written by ``recover`` into ``folders``, titled by method
+    and J (and the share of true atoms recovered, on the stand-in), with the provenance line
+    that names their data and preset."""
+    from vsc.aggregate import label
+    from vsc.io import read_json
+
+    panels, meta = {}, []
+    for folder in map(Path, folders):
+        info = read_json(folder / "recovery.json")
+        meta.append(info)
+        score = info.get("recovered_fraction")
+        name = f"{label(info['method'])}, J={info['samples']}"
+        if score is not None:
+            name += f" (recovered {score:.0%} of true atoms)"
+        panels[name] = np.load(folder / "recovered.npy")
+    provenance = (f"data: {', '.join(sorted({m['dataset'] for m in meta}))} | preset: "
+                  f"{', '.join(sorted({m['preset'] for m in meta}))}")
+    return panels, provenance

@@ -199,20 +199,9 @@ def _aggregate_args(p: argparse.ArgumentParser) -> None:
 @command("aggregate", "Table 1 (CSV, Markdown, LaTeX) and tidy curves from run folders",
          _aggregate_args)
 def _aggregate(args) -> None:
-    from pathlib import Path
+    from vsc.aggregate import table1_markdown, write_table1
 
-    from vsc import aggregate
-    from vsc.io import atomic_path, write_text
-
-    out = Path(args.out_dir)
-    table = aggregate.table1(aggregate.read_finals(args.runs))
-    with atomic_path(out / "table1.csv") as tmp:
-        table.to_csv(tmp, index=False)
-    write_text(out / "table1.md", aggregate.table1_markdown(table))
-    write_text(out / "table1.tex", aggregate.table1_latex(table))
-    with atomic_path(out / "linear_curves.csv") as tmp:
-        aggregate.read_curves(args.runs).to_csv(tmp, index=False)
-    print(aggregate.table1_markdown(table))
+    print(table1_markdown(write_table1(args.runs, args.out_dir)))
 
 
 def _aggregate_dnn_args(p: argparse.ArgumentParser) -> None:
@@ -246,24 +235,10 @@ def _recovery_figure_args(p: argparse.ArgumentParser) -> None:
 
 @command("recovery-figure", "recovered dictionaries side by side", _recovery_figure_args)
 def _recovery_figure(args) -> None:
-    from pathlib import Path
-
-    import numpy as np
-
     from vsc import plots
-    from vsc.aggregate import label
+    from vsc.recovery import recovered_panels
 
-    panels, meta = {}, []
-    for folder in map(Path, args.recoveries):
-        info = read_json(folder / "recovery.json")
-        meta.append(info)
-        score = info.get("recovered_fraction")
-        name = f"{label(info['method'])}, J={info['samples']}"
-        if score is not None:
-            name += f" (recovered {score:.0%} of true atoms)"
-        panels[name] = np.load(folder / "recovered.npy")
-    provenance = (f"data: {', '.join(sorted({m['dataset'] for m in meta}))} | preset: "
-                  f"{', '.join(sorted({m['preset'] for m in meta}))}")
+    panels, provenance = recovered_panels(args.recoveries)
     print(plots.plot_recovered(panels, provenance, args.out, layout=args.layout))
 
 
@@ -388,19 +363,11 @@ def _consistency(args) -> None:
          summary_args("--runs", "run folders of the studies", "sampling.csv",
                       optional=("--consistency", "JSON files of vsc consistency")))
 def _sampling_summary(args) -> None:
-
     from vsc import plots
-    from vsc.aggregate import read_finals
+    from vsc.aggregate import read_finals, sampling_table
 
-    finals = read_finals(args.runs)
-    keep = ["method", "samples", "estimator", "seed", "status", "val_loss", "frac_nonzero",
-            "multi_information_bits", "dataset", "preset"]
-    table = finals[[c for c in keep if c in finals]].copy()
     consistency = [read_json(f) for f in args.consistency]
-    jaccard = {(c["method"], c["samples"], c["estimator"]): c["jaccard_mean"]
-               for c in consistency}
-    table["jaccard_mean"] = [jaccard.get((r.method, r.samples, r.estimator))
-                             for r in table.itertuples()]
+    table = sampling_table(read_finals(args.runs), consistency)
     _publish(table, args, lambda t, stem: plots.plot_sampling(t, consistency, stem))
 
 
@@ -437,25 +404,15 @@ def _figures_args(p: argparse.ArgumentParser) -> None:
 @command("figures", "dictionary grids, Table 1 dot plot, loss curves, dictionary learning over "
          "time and dictionary snapshots", _figures_args)
 def _figures(args) -> None:
-    from pathlib import Path
-
     import pandas as pd
 
-    from vsc import plots
-    from vsc.aggregate import read_finals, snapshot_panels, zero_code_level
+    from vsc.aggregate import read_finals
     from vsc.config import load_config
+    from vsc.plots import plot_linear_figures
 
-    out = Path(args.out_dir)
-    finals, table, curves = read_finals(args.runs), pd.read_csv(args.table), \
-        pd.read_csv(args.curves)
     notes = load_config(args.config).notes if args.config else ()
-    written = plots.plot_dictionaries(finals, out / "dictionaries", notes)
-    written += plots.plot_table1(table, out / "table1")
-    written += plots.plot_curves(curves, out / "val_loss")
-    written += plots.plot_dictionary_learning(curves, zero_code_level(table),
-                                              out / "dictionary_learning")
-    written += plots.plot_snapshots(snapshot_panels(finals), plots.provenance_line(finals),
-                                    out / "snapshots")
+    written = plot_linear_figures(read_finals(args.runs), pd.read_csv(args.table),
+                                  pd.read_csv(args.curves), args.out_dir, notes)
     print("\n".join(map(str, written)))
 
 
