@@ -75,3 +75,30 @@ def test_worker_processes_decode(tmp_path):
     data = CelebA(tmp_path / "celeba", "train")
     batch = next(iter(torch.utils.data.DataLoader(data, batch_size=2, num_workers=2)))
     assert batch.shape == (2, 3, 64, 64)
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_vsc_celeba_checks_both_splits_and_says_what_it_found(tmp_path, zipped, capsys):
+    import json
+
+    import yaml
+
+    from vsc_bench.cli import main
+
+    make_fake_celeba(tmp_path / "celeba", n=9, zipped=zipped)
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump({"dnn": {"dataset": "celeba"},
+                                      "data": {"celeba": {"root": str(tmp_path / "celeba")}}}))
+    assert main(["celeba", "--config", str(config), "--out", str(tmp_path / "found.json")]) == 0
+    found = json.loads((tmp_path / "found.json").read_text())
+    assert found["n_train"] == 3 and found["n_test"] == 3
+    assert found["images_from"].endswith("img_align_celeba.zip" if zipped
+                                         else "img_align_celeba")
+    # a damaged image in the folder layout is named
+    if not zipped:
+        first = tmp_path / "celeba" / "img_align_celeba" / "000001.jpg"
+        first.write_bytes(b"not a jpeg")
+        assert main(["celeba", "--config", str(config), "--out",
+                     str(tmp_path / "again.json")]) == 2
+        assert "000001.jpg" in capsys.readouterr().err
+        assert not (tmp_path / "again.json").exists()
