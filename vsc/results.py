@@ -208,8 +208,9 @@ class RunFolder:
         try:
             return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
         except Exception as err:  # torch raises many types
+            reason = str(err).split(". ")[0]  # torch's first sentence says what failed
             raise RunFolderError(f"{self.checkpoint_path} cannot be read ({type(err).__name__}:"
-                                 f" {err}); {STALE_REMEDY}") from err
+                                 f" {reason}); {STALE_REMEDY}") from err
 
     def load_checkpoint(self) -> dict | None:
         if not self.checkpoint_path.is_file():
