@@ -44,7 +44,7 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     assert len(table) == 7 * 2 + 1 + 2 + 2
     assert table.val_loss_mean.notna().all()
     # the fresh numbers agree with the reference results shipped for this preset
-    compared = subprocess.run([sys.executable, "-m", "vsc", "compare", str(results),
+    compared = subprocess.run([sys.executable, "-m", "vsc_bench", "compare", str(results),
                                str(REPO / "results" / "reference" / "test")],
                               capture_output=True, text=True, cwd=REPO)
     assert compared.returncode == 0, compared.stdout[-3000:] + compared.stderr
