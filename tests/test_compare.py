@@ -68,7 +68,7 @@ def test_a_missing_reference_is_a_one_line_error(tmp_path, capsys):
     assert "table1.csv does not exist" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("preset", ["quick", "test"])
+@pytest.mark.parametrize("preset", ["quick", "test", "standard"])
 def test_shipped_references_have_a_table1(preset):
     from tests.workflow.helpers import REPO
 
