@@ -250,8 +250,8 @@ def train_dnn(config: Config, family: str, samples: int, seed: int, out: str | P
               replace_stale: bool = False) -> dict | None:
     """Run (or resume, or skip if finished) one DNN run into ``out``."""
     check_dnn_run(config, family, samples)
-    RunFolder(out, config, {}).check_usable()
-    exp = build_dnn(config, family, samples, seed)
+    RunFolder(out, config, {}).check_usable()  # before any image is read
+    exp = DnnExperiment(config, family, samples, seed, image_set(config))
     folder = dnn_folder(config, exp, family, out)
     return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress,
                           replace_stale=replace_stale)
