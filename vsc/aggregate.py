@@ -17,6 +17,7 @@ from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.catalogue import LABELS as METHOD_LABELS
 from vsc.io import read_json
 from vsc.paper import PAPER_DNN_MSE, PAPER_TABLE1
+from vsc.results import BENCHMARK_FILE
 
 ZERO_CODE = "zero_code"  # the all-zero code b = 0: the level any useful code must beat
 LABELS = {ZERO_CODE: "Zero code (b = 0)", **METHOD_LABELS}
@@ -61,7 +62,6 @@ def read_finals(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-BENCHMARK_FILE = "benchmark.tsv"  # Snakemake's record of a training job, in its run folder
 
 
 def read_costs(run_dirs: Iterable[str | Path]) -> pd.DataFrame:

@@ -23,6 +23,9 @@ from vsc.config import Config, ConfigError
 from vsc.errors import RunFolderError, UserError
 from vsc.io import atomic_path, check_writable_dir, read_json, write_json
 
+# Snakemake's record of a training job (wall and CPU time, peak memory), written by the
+# workflow into the run folder it measured; runs made outside the workflow have none.
+BENCHMARK_FILE = "benchmark.tsv"
 STALE_REMEDY = "rerun with --replace-stale to delete the run's files and start it over"
 
 

@@ -6,6 +6,7 @@ import sys
 
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.config import STUDIES, ConfigError, config_from_dict, study_config
+from vsc.results import BENCHMARK_FILE
 
 try:
     CFG = config_from_dict(config)  # the same validation the CLI does, with typed defaults
@@ -34,9 +35,7 @@ DIGEST_DNN = CFG.digest("dnn")
 # for the rerun to resume instead of starting over.
 RUN_FILES = ["final.json", "metrics.csv", "dictionary.npy", "config.json"]
 DNN_RUN_FILES = ["final.json", "metrics.csv", "config.json"]  # a DNN has no dictionary
-# Snakemake's record of a training job's wall time, CPU time and peak memory, kept in the
-# run folder it measured (the report's cost table reads it from there).
-BENCHMARK = "benchmark.tsv"
+BENCHMARK = BENCHMARK_FILE  # in the run folder it measured; the report's cost table reads it
 
 # vsc from this checkout. The interpreter is Snakemake's own (so `.venv/bin/snakemake` works
 # without activating the venv), except under --sdm conda, where the rule's env provides
