@@ -15,39 +15,42 @@ ESTIMATORS: tuple[str, ...] = ("max", "avg", "iwae")
 
 @dataclass
 class Selection:
-    """loss: scalar to minimise. weights: [N, J] detached weight of each sample in the
+    """loss: the objective to minimise, one per leading index ([] for losses [N, J], [M]
+    for a bundle's [M, N, J]). weights: [..., N, J] detached weight of each sample in the
     gradient (one-hot for max), used to weight the codes of the dictionary update.
-    index: [N] the lowest-loss sample of each point (what evaluation reports)."""
+    index: [..., N] the lowest-loss sample of each point (what evaluation reports)."""
 
     loss: Tensor
     weights: Tensor
     index: Tensor
 
     def pick(self, values: Tensor) -> Tensor:
-        """The selected sample of each point: [N, J, ...] -> [N, ...]."""
-        idx = self.index.view(-1, *([1] * (values.dim() - 1))).expand(-1, 1, *values.shape[2:])
-        return values.gather(1, idx).squeeze(1)
+        """The selected sample of each point: [..., N, J, ...] -> [..., N, ...]."""
+        axis = self.index.dim()  # the J axis of values
+        trailing = values.shape[axis + 1:]
+        idx = self.index.view(*self.index.shape, 1, *([1] * len(trailing)))
+        return values.gather(axis, idx.expand(*self.index.shape, 1, *trailing)).squeeze(axis)
 
 
 def select(losses: Tensor, mode: EstimatorName = "max") -> Selection:
-    """Combine per-sample losses L [N, J] into a training objective.
+    """Combine per-sample losses L [..., N, J] into a training objective per leading index.
 
     max: mean_n L[n, j*] with j* = argmin_j L[n, j] (index detached);
     avg: mean over n and j (standard VI);
     iwae: -mean_n log mean_j exp(-L[n, j]), whose gradient weights samples by softmax(-L).
     """
-    if losses.dim() != 2:
-        raise ValueError(f"losses must be [N, J], got shape {tuple(losses.shape)}")
-    index = losses.detach().argmin(dim=1)
+    if losses.dim() < 2:
+        raise ValueError(f"losses must be [..., N, J], got shape {tuple(losses.shape)}")
+    index = losses.detach().argmin(dim=-1)
     if mode == "max":
-        loss = losses.gather(1, index[:, None]).mean()
-        weights = torch.nn.functional.one_hot(index, losses.shape[1]).to(losses.dtype)
+        loss = losses.gather(-1, index.unsqueeze(-1)).squeeze(-1).mean(-1)
+        weights = torch.zeros_like(losses).scatter_(-1, index.unsqueeze(-1), 1.0).detach()
     elif mode == "avg":
-        loss = losses.mean()
-        weights = torch.full_like(losses, 1.0 / losses.shape[1]).detach()
+        loss = losses.mean((-2, -1))
+        weights = torch.full_like(losses, 1.0 / losses.shape[-1]).detach()
     elif mode == "iwae":
-        loss = -(torch.logsumexp(-losses, dim=1) - math.log(losses.shape[1])).mean()
-        weights = torch.softmax(-losses.detach(), dim=1)
+        loss = -(torch.logsumexp(-losses, dim=-1) - math.log(losses.shape[-1])).mean(-1)
+        weights = torch.softmax(-losses.detach(), dim=-1)
     else:
         raise ValueError(f"unknown estimator {mode!r}; choose one of {ESTIMATORS}")
     return Selection(loss=loss, weights=weights, index=index)

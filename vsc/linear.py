@@ -17,22 +17,23 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vsc.bundle import train_together
 from vsc.config import Config, ConfigError, LinearConfig, with_estimator
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
-from vsc.estimators import Selection, select
+from vsc.errors import RunFolderError
+from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
-from vsc.families.base import noise_warmup
-from vsc.families.spike_slab import temperature
+from vsc.families.noise import fork_generator
 from vsc.fista import fista_batched
 from vsc.ground_truth import ground_truth_scores
 from vsc.metrics import sparse_coding_objective, zero_code_loss
 from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import check_memory, derive_seed, resolve_device
-from vsc.schedules import one_cycle
+from vsc.schedules import horizon, one_cycle_factor
 from vsc.statistics import code_statistics
-from vsc.training import Experiment, is_due, optimiser_step, run_experiment
+from vsc.training import Diverged, Experiment, is_due, run_experiment
 
 FROBENIUS_WEIGHT = 1e-3  # the reference adds 1e-3 ||A||_F^2 to its loss; reported separately
 
@@ -66,18 +67,20 @@ def patch_tensors(patches: PatchSet, batch_size: int, device: torch.device
 
 
 class LinearExperiment(Experiment):
-    """One (family, J, seed) run of the linear experiment."""
+    """One (family, J, seed) run of the linear experiment. Its training goes through
+    vsc.bundle (a run alone is a bundle of one); ``tensors`` (training patches, validation
+    patches, iterations per epoch) lets the runs of a bundle share one copy on the device."""
 
     def __init__(self, config: Config, family: str, samples: int, seed: int,
-                 patches: PatchSet) -> None:
+                 patches: PatchSet, tensors: tuple[Tensor, Tensor, int] | None = None) -> None:
         lc = self.lc = config.linear
         self.config, self.samples, self.seed = config, samples, seed
         self.family = build_family(family, config.family)
         self.device = resolve_device(config.device)
         self.epochs = lc.epochs
         self.eval_samples = lc.eval_samples or samples
-        self.train_x, self.val_x, self.iters_per_epoch = patch_tensors(patches, lc.batch_size,
-                                                                        self.device)
+        self.train_x, self.val_x, self.iters_per_epoch = (
+            tensors or patch_tensors(patches, lc.batch_size, self.device))
         self.truth = patches.truth
 
         torch.manual_seed(derive_seed("linear", family, samples, seed))
@@ -87,44 +90,33 @@ class LinearExperiment(Experiment):
         # The initial dictionary depends on the seed only: every family starts from the same A.
         self.dict = Dictionary.unit_norm(n_pixels, lc.latents, derive_seed("dictionary", seed),
                                          self.device)
-        self.optimizer = torch.optim.SGD(self.encoder.parameters(), lr=lc.encoder_lr,
-                                         momentum=lc.encoder_momentum, nesterov=True)
-        self.scheduler = one_cycle(self.optimizer, self.epochs * self.iters_per_epoch,
-                                   lc.schedule)
+        # The run's own random stream, continuing the seeded global one: the same draws
+        # whether the run trains alone or in a bundle.
+        self.rng = fork_generator(self.device)
+        # Nesterov SGD momentum per encoder parameter name (None before the first step) and
+        # the one-cycle schedule of its learning rate, a pure function of the iteration.
+        self.momentum: dict[str, Tensor] | None = None
+        self.schedule_horizon = horizon(self.epochs * self.iters_per_epoch, lc.schedule)
         self.dict_lr = lc.dict_lr
         self.step = 0
         self.snapshot_every = lc.snapshot_every
 
     # ------------------------------------------------------------------ training
-    def _order(self, epoch: int) -> Tensor:
+    def data_order(self, epoch: int) -> Tensor:
+        """The order [n_train] in which ``epoch`` visits the training patches."""
         gen = torch.Generator().manual_seed(derive_seed("order", self.seed, epoch))
         return torch.randperm(len(self.train_x), generator=gen).to(self.device)
 
-    def train_epoch(self, epoch: int) -> dict[str, float]:
-        self.encoder.train()
-        order, bs = self._order(epoch), self.lc.batch_size
-        total = torch.zeros((), device=self.device)
-        for i in range(self.iters_per_epoch):
-            x = self.train_x[order[i * bs:(i + 1) * bs]]
-            out = sample_losses(self.encoder, self.family, self.dict, x, self.samples,
-                                self.step, self.lc.kl_weight)
-            chosen = select(out.losses, self.lc.estimator)
-            optimiser_step(chosen.loss, self.optimizer, self.scheduler, self.step)
-            self._dictionary_step(x, out.codes.z, chosen)
-            total += chosen.loss.detach()
-            self.step += 1
-        self.dict_lr *= self.lc.dict_lr_decay
-        return {"iteration": self.step, "train_loss": (total / self.iters_per_epoch).item(),
-                "encoder_lr": self.scheduler.get_last_lr()[0], "dict_lr": self.dict_lr,
-                "noise_warmup": noise_warmup(self.config.family.warmup, self.step),
-                "temperature": temperature(self.config.family.spike_slab, self.step)}
+    def encoder_lr_at(self, step: int) -> float:
+        """The encoder's learning rate at iteration ``step``."""
+        return self.lc.encoder_lr * one_cycle_factor(step, self.schedule_horizon,
+                                                     self.lc.schedule)
 
-    def _dictionary_step(self, x: Tensor, z: Tensor, chosen: Selection) -> None:
-        if self.lc.estimator == "max":  # one code per point: skip the J - 1 zero weights
-            z, weights = chosen.pick(z).unsqueeze(1), None
-        else:
-            weights = chosen.weights
-        self.dict.sgd_step(x, z, weights, self.dict_lr, self.lc.dict_weight_decay)
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        result = train_together([self], epoch)[0]
+        if isinstance(result, Diverged):
+            raise result
+        return result
 
     # ------------------------------------------------------------------ validation
     @torch.no_grad()
@@ -169,16 +161,21 @@ class LinearExperiment(Experiment):
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
-        return {"encoder": self.encoder.state_dict(), "optimizer": self.optimizer.state_dict(),
-                "scheduler": self.scheduler.state_dict(), "atoms": self.dict.atoms.cpu(),
-                "dict_lr": self.dict_lr, "step": self.step}
+        return {"encoder": self.encoder.state_dict(), "momentum": self.momentum,
+                "atoms": self.dict.atoms.cpu(), "dict_lr": self.dict_lr, "step": self.step,
+                "rng": self.rng.get_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        if "rng" not in state:
+            raise RunFolderError("the checkpoint was written by an older vsc-bench (before "
+                                 "runs had their own random stream); delete the run folder "
+                                 "to train it again")
         self.encoder.load_state_dict(state["encoder"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
+        self.momentum = None if state["momentum"] is None else {
+            name: buf.to(self.device) for name, buf in state["momentum"].items()}
         self.dict.atoms = state["atoms"].to(self.device)
         self.dict_lr, self.step = state["dict_lr"], state["step"]
+        self.rng.set_state(state["rng"])
 
     def dictionary(self) -> np.ndarray:
         return self.dict.atoms.cpu().numpy()

@@ -9,6 +9,7 @@ from typing import ClassVar, Protocol
 from torch import Tensor
 
 from vsc.config import FamilyConfig, WarmupConfig
+from vsc.families.noise import GLOBAL, Noise
 
 
 @dataclass
@@ -35,7 +36,8 @@ class Family(ABC):
 
     ``heads`` names the encoder outputs the family consumes (each [N, K]).
     ``step`` is the training iteration; schedules (noise warm-up, temperature) are pure
-    functions of it, so a resumed run samples exactly as an uninterrupted one.
+    functions of it, so a resumed run samples exactly as an uninterrupted one. ``noise``
+    supplies every random draw (the global generator unless a run brings its own).
     """
 
     name: ClassVar[str]
@@ -45,7 +47,8 @@ class Family(ABC):
         self.config = config
 
     @abstractmethod
-    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int) -> Codes:
+    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
+                 noise: Noise = GLOBAL) -> Codes:
         """Draw ``n_samples`` codes per data point: params [N, K] each -> Codes."""
 
     def __repr__(self) -> str:
@@ -57,7 +60,8 @@ class BaseDistribution(Protocol):
 
     heads: tuple[str, ...]
 
-    def sample(self, params: dict[str, Tensor], n_samples: int, step: int) -> Tensor:
+    def sample(self, params: dict[str, Tensor], n_samples: int, step: int,
+               noise: Noise) -> Tensor:
         """[N, K] heads -> [N, J, K] samples s."""
 
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:
@@ -76,8 +80,10 @@ class UnthresholdedFamily(Family):
         super().__init__(config)
         self.base = self.make_base(config)
 
-    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int) -> Codes:
-        return Codes(z=self.base.sample(params, n_samples, step), kl=self.base.kl(params, step))
+    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
+                 noise: Noise = GLOBAL) -> Codes:
+        return Codes(z=self.base.sample(params, n_samples, step, noise),
+                     kl=self.base.kl(params, step))
 
 
 def noise_warmup(config: WarmupConfig, step: int) -> float:

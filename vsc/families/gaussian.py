@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-import torch
 from torch import Tensor
 
 from vsc.config import FamilyConfig
 from vsc.families.base import UnthresholdedFamily
+from vsc.families.noise import Noise
 
 
 def gaussian_kl(mu: Tensor, logvar: Tensor, prior_variance: float) -> Tensor:
@@ -25,10 +25,11 @@ class GaussianBase:
     def __init__(self, prior_variance: float) -> None:
         self.prior_variance = prior_variance
 
-    def sample(self, params: dict[str, Tensor], n_samples: int, step: int) -> Tensor:
+    def sample(self, params: dict[str, Tensor], n_samples: int, step: int,
+               noise: Noise) -> Tensor:
         """s = mu + eps * exp(h / 2): [N, K] heads -> [N, J, K]."""
         mu, logvar = params["mu"], params["logvar"]
-        eps = torch.randn(mu.shape[0], n_samples, mu.shape[1], device=mu.device, dtype=mu.dtype)
+        eps = noise.normal(mu.shape[0], n_samples, mu.shape[1], like=mu)
         return mu.unsqueeze(1) + eps * (0.5 * logvar).exp().unsqueeze(1)
 
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:

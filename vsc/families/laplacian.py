@@ -9,6 +9,7 @@ from torch import Tensor
 
 from vsc.config import FamilyConfig, WarmupConfig
 from vsc.families.base import UnthresholdedFamily, noise_warmup
+from vsc.families.noise import Noise
 
 # The inverse CDF takes log(1 - 2|u|); clamping keeps it finite when |u| -> 1/2.
 _LOG_ARG_FLOOR = 1e-6
@@ -21,10 +22,10 @@ def laplace_kl(mu: Tensor, logscale: Tensor, prior_scale: float) -> Tensor:
             + (b / prior_scale) * torch.exp(-mu.abs() / b))
 
 
-def laplace_noise(scale: Tensor, n_samples: int) -> Tensor:
+def laplace_noise(scale: Tensor, n_samples: int, noise: Noise) -> Tensor:
     """Laplace(0, scale) noise by inverse CDF: scale [N, K] -> [N, J, K]."""
     n, k = scale.shape
-    u = torch.rand(n, n_samples, k, device=scale.device, dtype=scale.dtype) - 0.5
+    u = noise.uniform(n, n_samples, k, like=scale) - 0.5
     return -scale.unsqueeze(1) * u.sign() * torch.log((1 - 2 * u.abs()).clamp_min(_LOG_ARG_FLOOR))
 
 
@@ -37,10 +38,11 @@ class LaplacianBase:
         self.prior_scale = prior_scale
         self.warmup = warmup
 
-    def sample(self, params: dict[str, Tensor], n_samples: int, step: int) -> Tensor:
+    def sample(self, params: dict[str, Tensor], n_samples: int, step: int,
+               noise: Noise) -> Tensor:
         """s = mu + w * eps: [N, K] heads -> [N, J, K]."""
         w = noise_warmup(self.warmup, step)
-        eps = laplace_noise(params["logscale"].exp(), n_samples)
+        eps = laplace_noise(params["logscale"].exp(), n_samples, noise)
         return params["mu"].unsqueeze(1) + w * eps
 
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:

@@ -20,6 +20,7 @@ from torch import Tensor
 from vsc.config import FamilyConfig, SpikeSlabConfig
 from vsc.families.base import Codes, Family, noise_warmup
 from vsc.families.gaussian import gaussian_kl
+from vsc.families.noise import GLOBAL, Noise
 
 _GAMMA_EPS = 1e-6
 _UNIFORM_EPS = 1e-7  # keeps the logistic noise finite
@@ -57,14 +58,15 @@ class SpikeSlab(Family):
         std = w * (0.5 * params["logvar"]).exp() + math.sqrt(1 - w)
         return mean, std
 
-    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int) -> Codes:
+    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
+                 noise: Noise = GLOBAL) -> Codes:
         mean, std = self.slab(params, step)
         log_gamma = self.log_gamma(params["spike"])
         n, k = mean.shape
-        eps = torch.randn(n, n_samples, k, device=mean.device, dtype=mean.dtype)
+        eps = noise.normal(n, n_samples, k, like=mean)
         slab = mean.unsqueeze(1) + eps * std.unsqueeze(1)
 
-        u = torch.rand_like(slab).clamp(_UNIFORM_EPS, 1 - _UNIFORM_EPS)
+        u = noise.uniform(n, n_samples, k, like=slab).clamp(_UNIFORM_EPS, 1 - _UNIFORM_EPS)
         logistic = torch.log(u) - torch.log1p(-u)
         if self.options.selection == "faithful_log":
             logit = log_gamma  # the reference's form: activation probability gamma / (1 + gamma)

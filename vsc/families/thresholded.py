@@ -16,6 +16,7 @@ from vsc.config import FamilyConfig
 from vsc.families.base import Codes, Family, UnthresholdedFamily
 from vsc.families.gaussian import Gaussian
 from vsc.families.laplacian import Laplacian
+from vsc.families.noise import GLOBAL, Noise
 from vsc.families.thresholding import (
     GammaThreshold,
     gaussian_lambda0,
@@ -50,11 +51,12 @@ class Thresholded(Family):
         self.lambda0 = fixed_lambda0(self.base_family, config)
         self.gamma = GammaThreshold(self.lambda0, config.threshold.gamma_prior_shape)
 
-    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int) -> Codes:
-        s = self.base.sample(params, n_samples, step)
+    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
+                 noise: Noise = GLOBAL) -> Codes:
+        s = self.base.sample(params, n_samples, step, noise)
         kl = self.base.kl(params, step)
         if self.learned:
-            lam, lam_kl = self.gamma.sample(params, n_samples)
+            lam, lam_kl = self.gamma.sample(params, n_samples, noise)
             kl = kl + self.config.threshold.gamma_kl_weight * lam_kl
         else:
             lam = torch.full_like(s, self.lambda0)

@@ -9,6 +9,8 @@ from typing import Literal
 import torch
 from torch import Tensor
 
+from vsc.families.noise import Noise
+
 _GAMMA_PARAM_RANGE = (1e-6, 1e6)
 
 
@@ -75,8 +77,14 @@ class GammaThreshold:
         beta = params["log_beta"].exp().clamp(*_GAMMA_PARAM_RANGE)
         return alpha, beta
 
-    def sample(self, params: dict[str, Tensor], n_samples: int) -> tuple[Tensor, Tensor]:
-        """One reparameterised lambda per sample: ([N, J, K] lambdas, [N, K] KL)."""
+    def sample(self, params: dict[str, Tensor], n_samples: int,
+               noise: Noise) -> tuple[Tensor, Tensor]:
+        """One reparameterised lambda per sample: ([N, J, K] lambdas, [N, K] KL).
+
+        Computed as torch.distributions.Gamma(alpha, beta).rsample((J,)) computes it (the
+        same draws, the same floor at the smallest normal float), without its argument
+        check, so a diverging run in a bundle ends as 'diverged' rather than an error."""
         alpha, beta = self.parameters(params)
-        lam = torch.distributions.Gamma(alpha, beta).rsample((n_samples,)).transpose(0, 1)
-        return lam, gamma_kl(alpha, beta, self.prior_shape, self.prior_rate)
+        lam = noise.standard_gamma(alpha, n_samples) / beta.expand(n_samples, *beta.shape)
+        lam.detach().clamp_(min=torch.finfo(lam.dtype).tiny)
+        return lam.transpose(0, 1), gamma_kl(alpha, beta, self.prior_shape, self.prior_rate)

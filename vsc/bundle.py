@@ -1,0 +1,237 @@
+"""Training several linear runs at once as one stacked computation (a bundle).
+
+One small MLP at batch 100 leaves a GPU idle and pays Python and kernel-launch overhead per
+iteration; M runs stacked along a leading "run" axis pay it once. Each layer of the M
+encoders becomes one batched matrix product (``torch.baddbmm`` on weights [M, out, in], which
+on the CPU gives every run exactly the numbers of its own ``nn.Linear``), the M dictionaries
+one [M, D, K] tensor, and each run keeps its own data order and its own random generator
+(vsc.families.noise), so a run ends with the same numbers whether it was trained alone or in
+a bundle. A run trained alone is a bundle of one: there is a single training loop.
+
+The runs of a bundle must agree on everything but family and seed (J, data, batch size,
+schedules, estimator, network widths), so they take the same number of iterations per epoch.
+Runs of one family share one call of the family per iteration; a bundle mixing families makes
+one call per family. Nothing in the loop reads a value back to the host: a non-finite loss is
+recorded on the device per run and reported when the epoch ends (the run's numbers are then
+those of its last finished epoch, as when training stops at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+import torch
+from torch import Tensor, nn
+
+from vsc.estimators import select
+from vsc.families.base import noise_warmup
+from vsc.families.noise import Noise
+from vsc.families.spike_slab import temperature
+from vsc.training import Diverged
+
+if TYPE_CHECKING:
+    from vsc.linear import LinearExperiment
+
+# what every run of a bundle must share (besides J, data and epoch, checked separately)
+_SHARED_SETTINGS = ("batch_size", "encoder_hidden", "latents", "estimator", "kl_weight",
+                    "encoder_lr", "encoder_momentum", "schedule", "dict_lr_decay",
+                    "dict_weight_decay", "epochs")
+
+
+def check_bundle(runs: Sequence[LinearExperiment]) -> None:
+    """ValueError unless ``runs`` can be trained as one bundle: same J, step, training
+    tensor and settings, different (family, seed)."""
+    first = runs[0]
+    for run in runs[1:]:
+        if run.samples != first.samples or run.step != first.step:
+            raise ValueError("the runs of a bundle must share J and their iteration count")
+        if run.train_x is not first.train_x:
+            raise ValueError("the runs of a bundle must share one training tensor")
+        for name in _SHARED_SETTINGS:
+            if getattr(run.lc, name) != getattr(first.lc, name):
+                raise ValueError(f"the runs of a bundle differ in linear.{name}")
+    keys = [(run.family.name, run.seed) for run in runs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a bundle holds each (family, seed) once")
+
+
+def _stack(tensors: Sequence[Tensor]) -> Tensor:
+    return torch.stack([t.detach() for t in tensors]).requires_grad_()
+
+
+class StackedRuns:
+    """The trainable state of M runs as stacked leaf tensors, in one SGD optimiser, and the
+    way back into each run at the end of an epoch.
+
+    trunk: [(weight [M, out, in], bias [M, out])] per hidden layer; heads: per family group
+    (runs of one family, contiguous), {head: (weight [M_g, K, F], bias [M_g, K])};
+    atoms [M, D, K]."""
+
+    def __init__(self, runs: Sequence[LinearExperiment]) -> None:
+        self.runs = list(runs)
+        self.groups: list[tuple[slice, LinearExperiment]] = []
+        start = 0
+        for _, members in groupby(self.runs, key=lambda run: run.family.name):
+            n = len(list(members))
+            self.groups.append((slice(start, start + n), self.runs[start]))
+            start += n
+        first = self.runs[0].encoder
+        self.trunk_layers = [i for i, layer in enumerate(first.trunk)
+                             if isinstance(layer, nn.Linear)]
+        if any(not isinstance(layer, nn.Linear | nn.ReLU) for layer in first.trunk):
+            raise ValueError("a bundle stacks encoders of Linear and ReLU layers only")
+        self.params: dict[str, Tensor] = {}  # name -> stacked tensor, names as in the runs
+        for name, _ in first.trunk.named_parameters():
+            self.params[f"trunk.{name}"] = _stack([_param(r, f"trunk.{name}") for r in self.runs])
+        for group, run in self.groups:
+            for head in run.family.heads:
+                for kind in ("weight", "bias"):
+                    name = f"heads.{head}.{kind}"
+                    self.params[f"{group.start}:{name}"] = _stack(
+                        [_param(r, name) for r in self.runs[group]])
+        self.atoms = torch.stack([run.dict.atoms for run in self.runs])
+        lc = self.runs[0].lc
+        self.optimizer = torch.optim.SGD(list(self.params.values()), lr=lc.encoder_lr,
+                                         momentum=lc.encoder_momentum, nesterov=True)
+        buffers = [run.momentum for run in self.runs]
+        if all(b is not None for b in buffers):  # every run past its first step
+            for key, param in self.params.items():
+                name, group = _run_name(key), self._runs_of(key)
+                self.optimizer.state[param]["momentum_buffer"] = torch.stack(
+                    [buffers[i][name] for i in group])
+
+    def _runs_of(self, key: str) -> range:
+        if key.startswith("trunk."):
+            return range(len(self.runs))
+        start = int(key.split(":")[0])
+        group = next(g for g, _ in self.groups if g.start == start)
+        return range(group.start, group.stop)
+
+    def heads(self, features: Tensor) -> list[tuple[slice, LinearExperiment, dict[str, Tensor]]]:
+        """Each family group's encoder outputs {head: [M_g * B, K]} for features [M, B, F]."""
+        out = []
+        for group, run in self.groups:
+            f = features[group]
+            params = {}
+            for head in run.family.heads:
+                w = self.params[f"{group.start}:heads.{head}.weight"]
+                b = self.params[f"{group.start}:heads.{head}.bias"]
+                params[head] = torch.baddbmm(b.unsqueeze(1), f, w.mT).flatten(0, 1)
+            out.append((group, run, params))
+        return out
+
+    def features(self, x: Tensor) -> Tensor:
+        """The stacked trunk: x [M, B, D] -> [M, B, F] (Linear then ReLU per layer)."""
+        for i in self.trunk_layers:
+            w, b = self.params[f"trunk.{i}.weight"], self.params[f"trunk.{i}.bias"]
+            x = torch.relu(torch.baddbmm(b.unsqueeze(1), x, w.mT))
+        return x
+
+    def write_back(self) -> None:
+        """Each run's encoder, momentum buffers and dictionary from the stacked state."""
+        state = self.optimizer.state
+        for i, run in enumerate(self.runs):
+            momentum = {}
+            with torch.no_grad():
+                for key, param in self.params.items():
+                    group = self._runs_of(key)
+                    if i not in group:
+                        continue
+                    name = _run_name(key)
+                    _param(run, name).copy_(param[i - group.start])
+                    if "momentum_buffer" in state[param]:
+                        momentum[name] = state[param]["momentum_buffer"][i - group.start].clone()
+            run.momentum = momentum or None
+            run.dict.atoms = self.atoms[i].clone()
+
+
+def _run_name(key: str) -> str:
+    return key.split(":", 1)[-1]
+
+
+def _param(run: LinearExperiment, name: str) -> Tensor:
+    return run.encoder.get_parameter(name)
+
+
+def train_together(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | Diverged]:
+    """One epoch of every run in ``runs``, stacked: per run its epoch statistics (as
+    LinearExperiment.train_epoch reports them) or the Diverged error that ended it.
+
+    Runs must be ordered with the runs of one family next to each other."""
+    check_bundle(runs)
+    first = runs[0]
+    lc, device, samples = first.lc, first.device, first.samples
+    stacked = StackedRuns(runs)
+    noises = {group.start: Noise([r.rng for r in runs[group]]) for group, _ in stacked.groups}
+    orders = torch.stack([run.data_order(epoch) for run in runs])  # [M, n_train]
+    bs, m = lc.batch_size, len(runs)
+    total = torch.zeros(m, device=device)
+    first_bad = torch.full((m,), -1, dtype=torch.long, device=device)
+    group_lr = stacked.optimizer.param_groups[0]
+    step = first.step
+    for i in range(first.iters_per_epoch):
+        x = first.train_x[orders[:, i * bs:(i + 1) * bs]]  # [M, B, D]
+        features = stacked.features(x)
+        losses, codes = [], []
+        for group, run, params in stacked.heads(features):
+            out = run.family(params, samples, step, noises[group.start])
+            z = out.z.unflatten(0, (group.stop - group.start, bs))  # [M_g, B, J, K]
+            atoms = stacked.atoms[group]
+            recon = (x[group].unsqueeze(2) - decode(atoms, z)).pow(2).mean(-1)
+            losses.append(recon + lc.kl_weight * out.kl.sum(-1).unflatten(0, z.shape[:2])
+                          .unsqueeze(-1))
+            codes.append(z)
+        loss_per_point = torch.cat(losses)  # [M, B, J]
+        chosen = select(loss_per_point, lc.estimator)  # loss [M]
+        finite = torch.isfinite(chosen.loss)
+        first_bad = torch.where((first_bad < 0) & ~finite, step, first_bad)
+        group_lr["lr"] = first.encoder_lr_at(step)
+        stacked.optimizer.zero_grad(set_to_none=True)
+        chosen.loss.sum().backward()
+        stacked.optimizer.step()
+        z = torch.cat(codes)
+        if lc.estimator == "max":  # one code per point: skip the J - 1 zero weights
+            z, weights = chosen.pick(z).unsqueeze(-2), None
+        else:
+            weights = chosen.weights
+        dictionary_step(stacked.atoms, x, z.detach(), weights, first.dict_lr,
+                        lc.dict_weight_decay)
+        total += chosen.loss.detach()
+        step += 1
+    stacked.write_back()
+    bad = first_bad.tolist()
+    train_loss = (total / first.iters_per_epoch).tolist()
+    results: list[dict | Diverged] = []
+    for run, at, loss in zip(runs, bad, train_loss, strict=True):
+        run.step = step
+        run.dict_lr *= lc.dict_lr_decay
+        if at >= 0:
+            results.append(Diverged(at))
+            continue
+        results.append({"iteration": step, "train_loss": loss,
+                        "encoder_lr": run.encoder_lr_at(step), "dict_lr": run.dict_lr,
+                        "noise_warmup": noise_warmup(run.config.family.warmup, step),
+                        "temperature": temperature(run.config.family.spike_slab, step)})
+    return results
+
+
+def decode(atoms: Tensor, z: Tensor) -> Tensor:
+    """A_m z for stacked atoms [M, D, K] and codes [M, B, J, K] -> [M, B, J, D]."""
+    m, b, j, k = z.shape
+    return (z.reshape(m, b * j, k) @ atoms.mT).view(m, b, j, -1)
+
+
+def dictionary_step(atoms: Tensor, x: Tensor, z: Tensor, weights: Tensor | None, lr: float,
+                    weight_decay: float) -> None:
+    """The reference's SGD rule (vsc.dictionary.Dictionary.sgd_step) for each of M stacked
+    dictionaries, in place: atoms [M, D, K], x [M, B, D], z [M, B, J, K], weights [M, B, J]
+    or None."""
+    with torch.no_grad():
+        residual = x.unsqueeze(2) - decode(atoms, z)  # [M, B, J, D]
+        if weights is not None:
+            residual = residual * weights.unsqueeze(-1)
+        m, b, j, d = residual.shape
+        grad = residual.reshape(m, b * j, d).mT @ z.reshape(m, b * j, -1) / b
+        atoms += lr * (grad - 2 * weight_decay * atoms)
