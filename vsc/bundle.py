@@ -157,10 +157,19 @@ def _param(run: LinearExperiment, name: str) -> Tensor:
 
 def train_together(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | Diverged]:
     """One epoch of every run in ``runs``, stacked: per run its epoch statistics (as
-    LinearExperiment.train_epoch reports them) or the Diverged error that ended it.
-
-    Runs must be ordered with the runs of one family next to each other."""
+    LinearExperiment.train_epoch reports them) or the Diverged error that ended it."""
     check_bundle(runs)
+    order = sorted(range(len(runs)), key=lambda i: runs[i].family.name)  # families contiguous
+    if order != list(range(len(runs))):
+        by_family = _train_stacked([runs[i] for i in order], epoch)
+        results: list[dict | Diverged] = [{}] * len(runs)
+        for position, i in enumerate(order):
+            results[i] = by_family[position]
+        return results
+    return _train_stacked(runs, epoch)
+
+
+def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | Diverged]:
     first = runs[0]
     lc, device, samples = first.lc, first.device, first.samples
     stacked = StackedRuns(runs)

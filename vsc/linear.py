@@ -9,6 +9,7 @@ the hand-written SGD rule. Each epoch ends with the Table 1 metric on validation
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from vsc.results import RunFolder, run_identity
 from vsc.runtime import check_memory, derive_seed, resolve_device
 from vsc.schedules import horizon, one_cycle_factor
 from vsc.statistics import code_statistics
-from vsc.training import Diverged, Experiment, is_due, run_experiment
+from vsc.training import Diverged, Experiment, is_due, run_together
 
 FROBENIUS_WEIGHT = 1e-3  # the reference adds 1e-3 ||A||_F^2 to its loss; reported separately
 
@@ -219,9 +220,10 @@ def memory_need(lc: LinearConfig, samples: int, n_pixels: int) -> float:
     return 4.0 * max(train, val)
 
 
-def check_linear_run(config: Config, family: str, samples: int) -> None:
+def check_linear_run(config: Config, family: str, samples: int, runs: int = 1) -> None:
     """What can be checked before the patches are extracted: family, device, batch size
-    against the training set, and the memory J and the batch sizes ask for."""
+    against the training set, and the memory J and the batch sizes ask for (times ``runs``
+    trained together in a bundle)."""
     build_family(family, config.family)
     if samples < 1:
         raise ConfigError(f"--samples (J) must be >= 1, got {samples}")
@@ -230,10 +232,11 @@ def check_linear_run(config: Config, family: str, samples: int) -> None:
     if lc.batch_size > data.n_train:
         raise ConfigError(f"config key 'linear.batch_size' ({lc.batch_size}) is larger than "
                           f"'data.n_train' ({data.n_train}); lower it or use more patches")
-    check_memory(memory_need(lc, samples, data.patch_size**2), device,
+    bundle = f" for a bundle of {runs} runs" if runs > 1 else ""
+    check_memory(runs * memory_need(lc, samples, data.patch_size**2), device,
                  f"-J {samples} with linear.batch_size {lc.batch_size}, linear.val_batch_size "
-                 f"{lc.val_batch_size} and linear.latents {lc.latents}",
-                 "lower -J or the batch sizes")
+                 f"{lc.val_batch_size} and linear.latents {lc.latents}{bundle}",
+                 "lower -J or the batch sizes" + (" or the bundle size" if runs > 1 else ""))
 
 
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,
@@ -244,12 +247,36 @@ def train_linear(config: Config, family: str, samples: int, seed: int, out: str 
 
     Inputs are checked (cheap checks first) and data loaded before the folder is created, so
     bad input leaves nothing behind."""
+    return train_linear_bundle(config, samples, [(family, seed, out)],
+                               stop_after_epoch=stop_after_epoch, progress=progress,
+                               replace_stale=replace_stale, estimator=estimator)[0]
+
+
+def train_linear_bundle(config: Config, samples: int, runs: Sequence[tuple[str, int, str | Path]],
+                        *, stop_after_epoch: int | None = None, progress: bool = True,
+                        replace_stale: bool = False, estimator: str | None = None
+                        ) -> list[dict | None]:
+    """Train the (family, seed, run folder) ``runs`` at one J together as a bundle
+    (vsc.bundle): each run writes, resumes and finishes in its own folder exactly as
+    :func:`train_linear` would, finished runs are skipped, and the unfinished ones share each
+    iteration's stacked computation. Returns each run's final.json content."""
+    if not runs:
+        raise ValueError("a bundle needs at least one run")
     config = with_estimator(config, estimator)
-    check_linear_run(config, family, samples)
-    RunFolder(out, config, {}).check_usable()
+    outs = [Path(out).resolve() for _, _, out in runs]
+    if len(set(outs)) != len(outs):
+        raise ConfigError("two runs of the bundle write to the same run folder")
+    if len({(family, seed) for family, seed, _ in runs}) != len(runs):
+        raise ConfigError("a bundle holds each (family, seed) once")
+    for family, _, out in runs:
+        check_linear_run(config, family, samples, len(runs))
+        RunFolder(out, config, {}).check_usable()
     patches = load_patches(config.data)
-    exp = LinearExperiment(config, family, samples, seed, patches)
-    folder = RunFolder(out, config, run_identity(config, "linear", family, samples, seed,
-                                                 patches.dataset))
-    return run_experiment(exp, folder, stop_after_epoch=stop_after_epoch, progress=progress,
-                          replace_stale=replace_stale)
+    pairs, tensors = [], None
+    for family, seed, out in runs:
+        exp = LinearExperiment(config, family, samples, seed, patches, tensors)
+        tensors = (exp.train_x, exp.val_x, exp.iters_per_epoch)  # one copy for the bundle
+        pairs.append((exp, RunFolder(out, config, run_identity(
+            config, "linear", family, samples, seed, patches.dataset))))
+    return run_together(pairs, train_together, stop_after_epoch=stop_after_epoch,
+                        progress=progress, replace_stale=replace_stale)

@@ -7,6 +7,8 @@ import math
 import sys
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
@@ -100,8 +102,48 @@ def run_experiment(exp: Experiment, folder: RunFolder, *, stop_after_epoch: int 
     'diverged', the last good dictionary and the iteration it happened at. The folder is held
     for this process only (see RunFolder.session); ``progress`` prints one line per epoch.
     """
-    with folder.session(replace_stale):
-        return _train_in(exp, folder, stop_after_epoch, EpochLog(folder, exp.epochs, progress))
+    return run_together([(exp, folder)], _one_at_a_time, stop_after_epoch=stop_after_epoch,
+                        progress=progress, replace_stale=replace_stale)[0]
+
+
+TrainMany = Callable[[list[Experiment], int], list[dict | Diverged]]
+
+
+def _one_at_a_time(exps: list[Experiment], epoch: int) -> list[dict | Diverged]:
+    results: list[dict | Diverged] = []
+    for exp in exps:
+        try:
+            results.append(exp.train_epoch(epoch))
+        except Diverged as err:
+            results.append(err)
+    return results
+
+
+def run_together(runs: Sequence[tuple[Experiment, RunFolder]], train: TrainMany, *,
+                 stop_after_epoch: int | None = None, progress: bool = True,
+                 replace_stale: bool = False) -> list[dict | None]:
+    """Train several runs whose epochs ``train`` computes together (vsc.bundle), each into
+    its own folder, with everything else per run as in :func:`run_experiment`: its own
+    checkpoint, resume, divergence and final.json. Finished runs are skipped; runs resumed at
+    different epochs are first brought level (the lagging ones train alone). Returns each
+    run's final.json content (None where ``stop_after_epoch`` interrupted it)."""
+    with ExitStack() as stack:
+        for _, folder in runs:
+            stack.enter_context(folder.session(replace_stale))
+        loops = [RunLoop(exp, folder, EpochLog(folder, exp.epochs, progress))
+                 for exp, folder in runs]
+        while active := [loop for loop in loops if loop.active]:
+            epoch = min(loop.epoch for loop in active)
+            level = [loop for loop in active if loop.epoch == epoch]
+            started = time.perf_counter()
+            results = train([loop.exp for loop in level], epoch)
+            seconds = time.perf_counter() - started
+            for loop, result in zip(level, results, strict=True):
+                loop.end_epoch(result, seconds)
+            if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch and all(
+                    loop.epoch >= stop_after_epoch for loop in loops if loop.active):
+                break
+        return [loop.finish() for loop in loops]
 
 
 class EpochLog:
@@ -135,64 +177,86 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
-def _train_in(exp: Experiment, folder: RunFolder, stop_after_epoch: int | None,
-              log: EpochLog) -> dict | None:
-    done = folder.finished()
-    if done is not None:
-        return done
-    checkpoint = folder.load_checkpoint()  # before start() writes: a bad one changes nothing
-    folder.start()
-    rows: list[dict] = []
-    first_epoch, wall = 0, 0.0
-    if checkpoint is not None:
-        exp.load_state_dict(checkpoint["experiment"])
-        _set_rng_state(checkpoint["rng"])
-        rows, first_epoch, wall = checkpoint["rows"], checkpoint["epoch"], checkpoint["wall"]
-        print(f"resuming {folder.path} from its checkpoint at epoch {first_epoch}",
-              file=sys.stderr, flush=True)
-    last_good = _copy(exp.dictionary())
-    # dictionary snapshots by iteration, kept in the checkpoint so a resumed run keeps them
-    snapshots: dict[int, np.ndarray] = (checkpoint or {}).get("snapshots", {})
-    if checkpoint is None and last_good is not None:
-        snapshots[0] = last_good
-    status, diverged_at = "finished", None
-    iteration = int(rows[-1].get("iteration", 0)) if rows else 0
+class RunLoop:
+    """One run's side of the epoch loop: resume from its folder, then after each trained
+    epoch validate, record the row, keep snapshots and checkpoint; at the end write the
+    dictionary and final.json. A finished run is left as it is."""
 
-    for epoch in range(first_epoch, exp.epochs):
+    def __init__(self, exp: Experiment, folder: RunFolder, log: EpochLog) -> None:
+        self.exp, self.folder, self.log = exp, folder, log
+        self.final = folder.finished()
+        self.status, self.diverged_at = "finished", None
+        self.rows: list[dict] = []
+        self.epoch, self.wall = 0, 0.0
+        if self.final is not None:
+            return
+        checkpoint = folder.load_checkpoint()  # before start() writes: a bad one changes nothing
+        folder.start()
+        if checkpoint is not None:
+            exp.load_state_dict(checkpoint["experiment"])
+            _set_rng_state(checkpoint["rng"])
+            self.rows, self.epoch, self.wall = (checkpoint["rows"], checkpoint["epoch"],
+                                                checkpoint["wall"])
+            print(f"resuming {folder.path} from its checkpoint at epoch {self.epoch}",
+                  file=sys.stderr, flush=True)
+        self.last_good = _copy(exp.dictionary())
+        # dictionary snapshots by iteration, kept in the checkpoint so a resumed run keeps them
+        self.snapshots: dict[int, np.ndarray] = (checkpoint or {}).get("snapshots", {})
+        if checkpoint is None and self.last_good is not None:
+            self.snapshots[0] = self.last_good
+        self.iteration = int(self.rows[-1].get("iteration", 0)) if self.rows else 0
+
+    @property
+    def active(self) -> bool:
+        """Whether the run still has epochs to train."""
+        return self.final is None and self.status == "finished" and self.epoch < self.exp.epochs
+
+    def end_epoch(self, trained: dict | Diverged, train_seconds: float) -> None:
+        """Validate and record the epoch ``trained`` (its statistics, or how it diverged)."""
+        exp, epoch = self.exp, self.epoch
         started = time.perf_counter()
         try:
-            train_stats = exp.train_epoch(epoch)
+            if isinstance(trained, Diverged):
+                raise trained
             val_stats = exp.evaluate(epoch)
             if not math.isfinite(val_stats.get("val_loss", 0.0)):
-                raise Diverged(train_stats.get("iteration", -1))
+                raise Diverged(trained.get("iteration", -1))
         except Diverged as err:
-            status, diverged_at = "diverged", err.iteration
-            break
-        seconds = time.perf_counter() - started
-        wall += seconds
-        rows.append({**folder.identity, "epoch": epoch + 1, **train_stats, **val_stats,
-                     "wall_seconds": wall})
-        last_good = _copy(exp.dictionary())
-        if last_good is not None and is_due(epoch, exp.snapshot_every, exp.epochs):
-            snapshots[int(train_stats["iteration"])] = last_good
-        folder.save_checkpoint({"experiment": exp.state_dict(), "rng": _rng_state(),
-                                "rows": rows, "epoch": epoch + 1, "wall": wall,
-                                "snapshots": snapshots})
-        folder.write_metrics(rows)
-        previous, iteration = iteration, train_stats.get("iteration")
-        log.epoch(epoch, (iteration or 0) - (previous or 0), seconds, val_stats, iteration)
-        if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch < exp.epochs:
-            return None
+            self.status, self.diverged_at = "diverged", err.iteration
+            return
+        seconds = train_seconds + time.perf_counter() - started
+        self.wall += seconds
+        self.rows.append({**self.folder.identity, "epoch": epoch + 1, **trained, **val_stats,
+                          "wall_seconds": self.wall})
+        self.last_good = _copy(exp.dictionary())
+        if self.last_good is not None and is_due(epoch, exp.snapshot_every, exp.epochs):
+            self.snapshots[int(trained["iteration"])] = self.last_good
+        self.epoch = epoch + 1
+        self.folder.save_checkpoint({"experiment": exp.state_dict(), "rng": _rng_state(),
+                                     "rows": self.rows, "epoch": self.epoch, "wall": self.wall,
+                                     "snapshots": self.snapshots})
+        self.folder.write_metrics(self.rows)
+        previous, self.iteration = self.iteration, trained.get("iteration")
+        self.log.epoch(epoch, (self.iteration or 0) - (previous or 0), seconds, val_stats,
+                       self.iteration)
 
-    if last_good is not None:
-        folder.write_dictionary(last_good)
-        folder.write_snapshots(snapshots)
-    folder.write_metrics(rows)
-    last = rows[-1] if rows and status == "finished" else {}
-    final = {**folder.identity, **exp.summary(),
-             **{k: v for k, v in last.items() if k not in folder.identity},
-             "status": status, "diverged_at_iteration": diverged_at,
-             "epochs": exp.epochs, "epochs_completed": len(rows), "wall_seconds": wall,
-             **provenance(exp.device)}
-    final.setdefault("val_loss", float("nan"))
-    return folder.finish(final)
+    def finish(self) -> dict | None:
+        """final.json's content; None for a run interrupted before its last epoch."""
+        if self.final is not None:
+            return self.final
+        if self.active:
+            return None
+        exp, folder, rows = self.exp, self.folder, self.rows
+        if self.last_good is not None:
+            folder.write_dictionary(self.last_good)
+            folder.write_snapshots(self.snapshots)
+        folder.write_metrics(rows)
+        last = rows[-1] if rows and self.status == "finished" else {}
+        final = {**folder.identity, **exp.summary(),
+                 **{k: v for k, v in last.items() if k not in folder.identity},
+                 "status": self.status, "diverged_at_iteration": self.diverged_at,
+                 "epochs": exp.epochs, "epochs_completed": len(rows), "wall_seconds": self.wall,
+                 **provenance(exp.device)}
+        final.setdefault("val_loss", float("nan"))
+        self.final = folder.finish(final)
+        return self.final
