@@ -370,6 +370,9 @@ class WorkflowConfig:
     runtime_linear: int = param(30, ge=1, help="minutes per linear training job")
     runtime_fista: int = param(30, ge=1, help="minutes per FISTA training job")
     runtime_dnn: int = param(60, ge=1, help="minutes per DNN training job")
+    bundle_size: int = param(1, ge=1, help="Table 1 linear runs (of one J) trained together "
+                             "in one job as one stacked computation (vsc linear-bundle): on a "
+                             "GPU, one small run leaves the device idle; 1: a job per run")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import sys
 import typing
 from collections.abc import Callable, Sequence
 
-from vsc.config import Config
+from vsc.config import Config, ConfigError
 from vsc.io import read_json
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
@@ -74,7 +74,11 @@ def _train(train: Callable, args, *positional, progress: bool = True,
     options = {"replace_stale": args.replace_stale}
     if progress:
         options["progress"] = not args.no_progress
-    final = train(config, *positional, args.seed, args.out, **options)
+    _print_summary(train(config, *positional, args.seed, args.out, **options))
+
+
+def _print_summary(final: dict) -> None:
+    """One line per trained run: its identity and what final.json says."""
     print(f"{final['method']} J={final['samples']} seed={final['seed']}: "
           f"status={final['status']} val_loss={final.get('val_loss')} "
           f"frac_nonzero={final.get('frac_nonzero')} wall={final['wall_seconds']:.1f}s")
@@ -93,6 +97,40 @@ def _linear(args) -> None:
     from vsc.linear import train_linear
 
     _train(partial(train_linear, estimator=args.estimator), args, args.family, args.samples)
+
+
+def _bundle_args(p: argparse.ArgumentParser) -> None:
+    from vsc.config import STUDIES
+
+    p.add_argument("--config", required=True, help="YAML preset, e.g. config/config.yaml")
+    p.add_argument("--study", choices=STUDIES, default="linear", help="as for vsc linear")
+    p.add_argument("--samples", "-J", type=at_least(1), required=True, help="samples J")
+    p.add_argument("--run", nargs=3, action="append", required=True,
+                   metavar=("FAMILY", "SEED", "OUT"),
+                   help="one run of the bundle: its family, seed and run folder (repeat)")
+    p.add_argument("--estimator", choices=["max", "avg", "iwae"],
+                   help="override linear.estimator for these runs")
+    p.add_argument("--no-progress", action="store_true", help="no per-epoch lines")
+    p.add_argument("--replace-stale", action="store_true", help="as for vsc linear")
+
+
+@command("linear-bundle", "train several linear runs at one J together (one stacked "
+         "computation, each run in its own folder)", _bundle_args)
+def _linear_bundle(args) -> None:
+    from vsc.config import load_config, study_config
+    from vsc.linear import train_linear_bundle
+
+    runs = []
+    for family, seed, out in args.run:
+        try:
+            runs.append((family, at_least(0)(seed), out))
+        except argparse.ArgumentTypeError as err:
+            raise ConfigError(f"--run {family} {seed} {out}: the seed {err}") from None
+    config = study_config(load_config(args.config), args.study)
+    finals = train_linear_bundle(config, args.samples, runs, progress=not args.no_progress,
+                                 replace_stale=args.replace_stale, estimator=args.estimator)
+    for final in finals:
+        _print_summary(final)
 
 
 def _dnn_args(p: argparse.ArgumentParser) -> None:

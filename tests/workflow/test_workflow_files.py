@@ -37,8 +37,9 @@ def test_lint_passes(tmp_path):
      + 2 * 1 + 1 * 2 + 1 + 7 + 2 + 1),
     ("test", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 2 + 3 * 2 + 1 + 2 + 1 + 2 + 1
      + 1 * 2 + 1 * 1 + 1 + 3 + 1),
-    # paper: also the IMAGES.mat download and the CelebA check
-    ("paper", 2 + 6 + 7 * 2 * 3 + 3 + 3 + 6 * 3 * 2 + 2 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1
+    # paper: also the IMAGES.mat download and the CelebA check; the 42 Table 1 runs in two
+    # bundle jobs (one per J)
+    ("paper", 2 + 6 + 2 + 3 + 3 + 6 * 3 * 2 + 2 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1
      + 3 * 6 + 3 * 5 + 1 + 7 * 2 + 2 + 1),
 ])
 def test_dry_run_of_every_preset(tmp_path, preset, expected):
@@ -46,6 +47,17 @@ def test_dry_run_of_every_preset(tmp_path, preset, expected):
                        cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert job_count(result.stdout) == expected
+
+
+def test_paper_preset_trains_table1_in_bundle_jobs(tmp_path):
+    result = snakemake("results/paper/table1.csv", "-n", "--profile",
+                       str(REPO / "profiles" / "slurm"), "--configfile",
+                       str(REPO / "config" / "paper.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    jobs = re.findall(r"^rule (\S+):", result.stdout, re.MULTILINE)
+    assert sorted(j for j in jobs if j.startswith("linear")) == ["linear_bundle_J1_0",
+                                                                "linear_bundle_J20_0"]
+    assert result.stdout.count("--run ") == 7 * 2 * 3
 
 
 def test_paper_table1_needs_no_celeba(tmp_path):

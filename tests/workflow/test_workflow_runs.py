@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.workflow.helpers import REPO, snakemake, snakemake_command
+from vsc.catalogue import FAMILY_NAMES
 
 pytestmark = pytest.mark.slow
 TEST_CONFIG = str(REPO / "config" / "test.yaml")
@@ -127,3 +128,33 @@ def test_killed_training_job_resumes_without_redoing_finished_ones(tmp_path):
     assert "from its checkpoint at epoch 0" not in log.read_text()
     final = json.loads((killed / "final.json").read_text())
     assert final["status"] == "finished" and final["epochs_completed"] == 150
+
+
+def test_bundled_table1_runs_give_the_reference_numbers(tmp_path):
+    """With workflow.bundle_size the Table 1 runs train as bundle jobs and give exactly the
+    numbers of runs trained one by one (the shipped reference); a rerun after one run's
+    files are lost retrains nothing: the bundle's finished runs rewrite their files from
+    their checkpoints."""
+    config = yaml.safe_load(open(TEST_CONFIG))
+    config["workflow"] = {**config.get("workflow", {}), "bundle_size": 4}
+    path = tmp_path / "bundled.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("results/test/table1.csv", "--cores", "2", "--configfile", str(path),
+                       cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "rule linear_bundle_J3_1:" in result.stdout + result.stderr
+    fresh = pd.read_csv(tmp_path / "results" / "test" / "table1.csv")
+    shipped = pd.read_csv(REPO / "results" / "reference" / "test" / "table1.csv")
+    columns = ["method", "J", "val_loss_mean", "frac_nonzero_mean"]
+    fresh, shipped = (table[table.method.isin(FAMILY_NAMES)][columns].reset_index(drop=True)
+                      for table in (fresh, shipped))
+    assert len(fresh) == 7 * 2
+    pd.testing.assert_frame_equal(fresh, shipped)
+    run = tmp_path / "results" / "test" / "runs" / "linear" / "gaussian_J3_seed0"
+    (run / "final.json").unlink()
+    again = snakemake("results/test/table1.csv", "--cores", "2", "--configfile", str(path),
+                      cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    log = (tmp_path / "results" / "test" / "logs" / "linear" / "linear_bundle_J3_0.log")
+    assert " epoch " not in log.read_text()  # nothing was trained again
+    assert json.loads((run / "final.json").read_text())["status"] == "finished"
