@@ -152,8 +152,8 @@ def test_bundled_table1_runs_give_the_reference_numbers(tmp_path):
     pd.testing.assert_frame_equal(fresh, shipped)
     run = tmp_path / "results" / "test" / "runs" / "linear" / "gaussian_J3_seed0"
     (run / "final.json").unlink()
-    again = snakemake("results/test/table1.csv", "--cores", "2", "--configfile", str(path),
-                      cwd=tmp_path)
+    again = snakemake(str(run.relative_to(tmp_path) / "final.json"), "--cores", "2",
+                      "--configfile", str(path), cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
     log = (tmp_path / "results" / "test" / "logs" / "linear" / "linear_bundle_J3_0.log")
     assert " epoch " not in log.read_text()  # nothing was trained again

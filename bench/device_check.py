@@ -1,0 +1,240 @@
+"""One table of what a device does for the suite: linear training iterations per second alone
+and in bundles, FISTA against the host's solvers, DNN images per second, and the projected
+wall time of the paper's linear and CelebA grids, each goal with its ratio and met / not met.
+
+    python bench/device_check.py             # on a CUDA machine (scripts/device_check.sh)
+    python bench/device_check.py --reduced   # CPU, small sizes: seconds, so CI keeps it alive
+
+Speed does not depend on the data: random z-scored patches and random images stand in.
+Every rate is the median of ``--repeats`` timed repeats after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmarks
+from dnn_throughput import PAPER_IMAGES_PER_RUN, PAPER_RUNS, images_per_second
+from fista import LAM, gabor_dictionary
+from linear_throughput import fake_patches
+
+from vsc.bundle import train_together
+from vsc.catalogue import FAMILY_NAMES
+from vsc.config import Config, LinearConfig
+from vsc.fista import fista
+from vsc.linear import LinearExperiment
+from vsc.runtime import resolve_device
+
+PAPER_ITERATIONS = 300 * 800
+PAPER_SEEDS = 3
+PAPER_BUNDLE = 21  # config/paper.yaml: the 7 families x 3 seeds of one J in one job
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int) -> float:
+    """Median wall seconds of ``fn`` over ``repeats`` calls after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        _sync(device)
+        start = time.perf_counter()
+        fn()
+        _sync(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bundle_seconds(families: list[str], samples: int, iterations: int, device: str,
+                   repeats: int) -> float:
+    """Seconds per training iteration of a bundle of runs of ``families`` (one seed each,
+    paper architecture), past the warm-ups (iteration 2000)."""
+    config = Config(device=device, linear=LinearConfig(epochs=100, fista_eval_every=0))
+    patches = fake_patches(100 * iterations)
+    runs, tensors = [], None
+    for seed, family in enumerate(families):
+        run = LinearExperiment(config, family, samples, seed, patches, tensors)
+        tensors = (run.train_x, run.val_x, run.iters_per_epoch)
+        run.iters_per_epoch, run.step = iterations, 2000
+        runs.append(run)
+    dev = runs[0].device
+    return median_seconds(lambda: train_together(runs, 0), dev, repeats) / iterations
+
+
+def mixed(n: int, families: list[str] = FAMILY_NAMES) -> list[str]:
+    """n runs cycling through the families, as a bundle of the paper's grid mixes them."""
+    return [families[i % len(families)] for i in range(n)]
+
+
+class Table:
+    """Rows of (what, measured, goal) printed as one aligned table at the end."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str]] = []
+        self.failed = False
+
+    def add(self, what: str, measured: str, goal: str = "") -> None:
+        self.rows.append((what, measured, goal))
+        print(f"  {what}: {measured} {goal}", file=sys.stderr, flush=True)
+
+    def print(self, title: str) -> None:
+        width = max(len(r[0]) for r in self.rows)
+        mwidth = max(len(r[1]) for r in self.rows)
+        print(f"\n{title}\n{'-' * len(title)}")
+        for what, measured, goal in self.rows:
+            print(f"{what:{width}s}  {measured:>{mwidth}s}  {goal}")
+
+
+def goal(ratio: float, needed: float, text: str) -> str:
+    return f"goal {text}: {ratio:.2f}x, {'met' if ratio >= needed else 'NOT MET'}"
+
+
+def linear_rows(table: Table, args, device: str) -> dict[tuple[int, int], float]:
+    """Iterations per second alone and in bundles; returns run-iterations per second by
+    (J, bundle size)."""
+    rates: dict[tuple[int, int], float] = {}
+    for j in (1, 20):
+        alone = bundle_seconds(["thresholded_laplacian"], j, args.iterations, device,
+                               args.repeats)
+        table.add(f"linear J={j:<2d} one run (thresholded Laplacian)",
+                  f"{1 / alone:8.1f} it/s")
+        rates[(j, 1)] = 1 / alone
+        for size in args.bundles:
+            sec = bundle_seconds(mixed(size), j, args.iterations, device, args.repeats)
+            rates[(j, size)] = size / sec
+            table.add(f"linear J={j:<2d} bundle of {size} (7 families mixed)",
+                      f"{1 / sec:8.1f} it/s = {size / sec:8.1f} run-it/s")
+        if 8 in args.bundles:
+            separate = statistics.mean(
+                bundle_seconds([family], j, args.iterations, device, args.repeats)
+                for family in mixed(8)[:7])
+            table.add(f"linear J={j:<2d} bundle of 8 per run vs 8 separate runs",
+                      f"{rates[(j, 8)] * separate:8.2f}x",
+                      goal(rates[(j, 8)] * separate, 1.0, ">= 1x"))
+    return rates
+
+
+def gamma_rows(table: Table, args, device: str) -> None:
+    base = bundle_seconds(["thresholded_laplacian"], 20, args.iterations, device, args.repeats)
+    for family in ("thresholded_gaussian_gamma", "thresholded_laplacian_gamma"):
+        sec = bundle_seconds([family], 20, args.iterations, device, args.repeats)
+        table.add(f"{family} J=20 / thresholded Laplacian", f"{sec / base:8.2f}x",
+                  f"goal <= 1.5x: {'met' if sec / base <= 1.5 else 'NOT MET'}")
+
+
+def fista_rows(table: Table, args, device: torch.device) -> float:
+    """FISTA on the device against scikit-learn's lasso_cd (and SPAMS) on the host; returns
+    the device's seconds per dictionary-learning step (one batch of 100)."""
+    rng = np.random.default_rng(0)
+    atoms = gabor_dictionary()
+    codes = rng.standard_normal((atoms.shape[1], args.signals)) * (rng.random(
+        (atoms.shape[1], args.signals)) < 0.04)
+    x64 = (atoms @ codes).T / 20 + 0.1 * rng.standard_normal((args.signals, atoms.shape[0]))
+    x, a = (torch.from_numpy(v).float().to(device) for v in (x64, atoms))
+    ours = median_seconds(lambda: fista(x, a, LAM, max_iter=2000, tol=1e-3), device,
+                          args.repeats)
+    per = 10_000 / args.signals
+    table.add(f"FISTA on {device.type}, {args.signals} signals, tol 1e-3",
+              f"{ours * per:8.3f} s/10k")
+    from sklearn.decomposition import sparse_encode
+
+    cd = median_seconds(lambda: sparse_encode(x64, atoms.T, algorithm="lasso_cd", alpha=LAM,
+                                              max_iter=5000), torch.device("cpu"), 1)
+    table.add(f"scikit-learn lasso_cd on the host ({torch.get_num_threads()} threads)",
+              f"{cd * per:8.3f} s/10k", goal(cd / ours, 2.0, "ours >= 2x lasso_cd"))
+    try:
+        import spams  # optional, GPL-3.0
+
+        lars = median_seconds(lambda: spams.lasso(np.asfortranarray(x64.T),
+                                                  D=np.asfortranarray(atoms), lambda1=LAM,
+                                                  mode=2, numThreads=-1),
+                              torch.device("cpu"), 1)
+        table.add("SPAMS lasso (LARS) on the host", f"{lars * per:8.3f} s/10k",
+                  goal(lars / ours, 20.0, "ours >= 20x SPAMS"))
+    except ImportError:
+        table.add("SPAMS lasso (LARS) on the host", "not installed",
+                  "goal ours >= 20x SPAMS: not measured (optional GPL extra)")
+    batch = x[:100]
+    return median_seconds(lambda: fista(batch, a, LAM, max_iter=2000, tol=1e-3), device,
+                          args.repeats)
+
+
+def dnn_rows(table: Table, args, device: str, cuda: bool) -> float:
+    best = 0.0
+    for amp in ([True, False] if cuda else [False]):
+        rate = statistics.median(
+            images_per_second("thresholded_gaussian_gamma", args.dnn_batch, args.dnn_iterations,
+                              10, device, amp) for _ in range(args.repeats))
+        best = max(best, rate)
+        table.add(f"DNN thresholded Gaussian+Gamma, batch {args.dnn_batch}, "
+                  f"{'bf16' if amp else 'float32'}", f"{rate:8.1f} images/s")
+    return best
+
+
+def section(table: Table, name: str, rows: Callable[[], float]) -> float | None:
+    """Run one part of the table; a failure becomes a row (so the rest is still measured)
+    and the script's exit status."""
+    try:
+        return rows()
+    except Exception as err:  # reported in the table, then in the exit status
+        table.add(f"{name} section", f"FAILED: {type(err).__name__}: {err}"[:120])
+        table.failed = True
+        return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reduced", action="store_true",
+                        help="small sizes on any device (CI): checks that the script runs")
+    parser.add_argument("--device", default="auto")
+    args = parser.parse_args()
+    device = resolve_device(args.device)
+    cuda = device.type == "cuda"
+    if args.reduced:
+        args.iterations, args.repeats, args.bundles = 2, 1, [8]
+        args.signals, args.dnn_batch, args.dnn_iterations = 500, 8, 1
+    else:
+        args.iterations, args.repeats, args.bundles = 20, 3, [8, PAPER_BUNDLE, 45]
+        args.signals, args.dnn_batch, args.dnn_iterations = 10_000, 500, 3
+    name = torch.cuda.get_device_name(device) if cuda else \
+        f"CPU, {torch.get_num_threads()} threads"
+    print(f"device check: torch {torch.__version__} on {name}"
+          f"{' (reduced sizes: not a measurement)' if args.reduced else ''}", flush=True)
+
+    table = Table()
+    rates = linear_rows(table, args, str(device))
+    if not cuda:
+        gamma_rows(table, args, str(device))
+    fista_step = section(table, "FISTA", lambda: fista_rows(table, args, device))
+    dnn_rate = section(table, "DNN", lambda: dnn_rows(table, args, str(device), cuda))
+
+    bundle = max(size for size in (1, *args.bundles) if size <= PAPER_BUNDLE)
+    runs_per_j = len(FAMILY_NAMES) * PAPER_SEEDS
+    linear_hours = sum(runs_per_j * PAPER_ITERATIONS / rates[(j, bundle)] for j in (1, 20)) / 3600
+    fista_hours = PAPER_SEEDS * PAPER_ITERATIONS * (fista_step or float("nan")) / 3600
+    grid = linear_hours + fista_hours
+    table.add(f"paper linear grid, {2 * runs_per_j} runs in bundles of {bundle} + "
+              f"{PAPER_SEEDS} FISTA runs, one after another",
+              f"{grid:8.2f} h", f"goal <= 1 h: {'met' if grid <= 1 else 'NOT MET'}"
+              if cuda else "(GPU goal; not measured on a CPU)")
+    if dnn_rate:
+        celeba = PAPER_RUNS * PAPER_IMAGES_PER_RUN / dnn_rate / 3600
+        table.add(f"paper CelebA grid, {PAPER_RUNS} runs one after another", f"{celeba:8.1f} h")
+    table.print(f"Device check on {name}, torch {torch.__version__}"
+                f"{', reduced sizes' if args.reduced else ''}")
+    sys.exit(1 if table.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
