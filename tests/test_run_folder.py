@@ -124,12 +124,11 @@ def test_a_failure_before_the_first_checkpoint_leaves_nothing(config_file, tmp_p
     """Input that fails only once training has started (a damaged image deep in a data set)
     removes the folder this command created."""
     from vsc.data.images import DataError
-    from vsc.linear import LinearExperiment
 
-    def fail(self, epoch):
+    def fail(runs, epoch):
         raise DataError("image 123 of the training set cannot be decoded")
 
-    monkeypatch.setattr(LinearExperiment, "train_epoch", fail)
+    monkeypatch.setattr("vsc.linear.train_together", fail)
     out = tmp_path / "new" / "run"
     assert main(_linear_argv(config_file, out, "--no-progress")) == 2
     assert "image 123" in capsys.readouterr().err
