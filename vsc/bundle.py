@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor, nn
 
+from vsc.dictionary import decode, sgd_step
 from vsc.estimators import select
 from vsc.families.base import noise_warmup
 from vsc.families.noise import Noise
@@ -205,8 +206,7 @@ def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | 
             z, weights = chosen.pick(z).unsqueeze(-2), None
         else:
             weights = chosen.weights
-        dictionary_step(stacked.atoms, x, z.detach(), weights, first.dict_lr,
-                        lc.dict_weight_decay)
+        sgd_step(stacked.atoms, x, z.detach(), weights, first.dict_lr, lc.dict_weight_decay)
         total += chosen.loss.detach()
         step += 1
     stacked.write_back()
@@ -224,23 +224,3 @@ def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | 
                         "noise_warmup": noise_warmup(run.config.family.warmup, step),
                         "temperature": temperature(run.config.family.spike_slab, step)})
     return results
-
-
-def decode(atoms: Tensor, z: Tensor) -> Tensor:
-    """A_m z for stacked atoms [M, D, K] and codes [M, B, J, K] -> [M, B, J, D]."""
-    m, b, j, k = z.shape
-    return (z.reshape(m, b * j, k) @ atoms.mT).view(m, b, j, -1)
-
-
-def dictionary_step(atoms: Tensor, x: Tensor, z: Tensor, weights: Tensor | None, lr: float,
-                    weight_decay: float) -> None:
-    """The reference's SGD rule (vsc.dictionary.Dictionary.sgd_step) for each of M stacked
-    dictionaries, in place: atoms [M, D, K], x [M, B, D], z [M, B, J, K], weights [M, B, J]
-    or None."""
-    with torch.no_grad():
-        residual = x.unsqueeze(2) - decode(atoms, z)  # [M, B, J, D]
-        if weights is not None:
-            residual = residual * weights.unsqueeze(-1)
-        m, b, j, d = residual.shape
-        grad = residual.reshape(m, b * j, d).mT @ z.reshape(m, b * j, -1) / b
-        atoms += lr * (grad - 2 * weight_decay * atoms)

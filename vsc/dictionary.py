@@ -29,24 +29,18 @@ class Dictionary:
 
     def decode(self, z: Tensor) -> Tensor:
         """A z for codes [..., K] -> [..., D]."""
-        return z @ self.atoms.T
+        return decode(self.atoms, z)
 
     def gradient(self, x: Tensor, z: Tensor, weights: Tensor | None = None) -> Tensor:
         """(1/B) sum_n sum_j w[n,j] (x_n - A z_nj) z_nj^T for x [B, D], z [B, J, K] -> [D, K].
 
         ``weights`` [B, J] defaults to 1 (a single code per point when J = 1)."""
-        residual = x.unsqueeze(1) - self.decode(z)  # [B, J, D]
-        if weights is not None:
-            residual = residual * weights.unsqueeze(-1)
-        b, j, d = residual.shape
-        return residual.reshape(b * j, d).T @ z.reshape(b * j, -1) / b
+        return gradient(self.atoms, x, z, weights)
 
     def sgd_step(self, x: Tensor, z: Tensor, weights: Tensor | None, lr: float,
                  weight_decay: float) -> None:
         """One in-place update with codes that carry no gradient."""
-        with torch.no_grad():
-            grad = self.gradient(x, z.detach(), weights)
-            self.atoms += lr * (grad - 2 * weight_decay * self.atoms)
+        sgd_step(self.atoms, x, z.detach(), weights, lr, weight_decay)
 
     def frobenius_sq(self) -> float:
         return self.atoms.pow(2).sum().item()
@@ -54,3 +48,30 @@ class Dictionary:
     def atom_norms(self) -> Tensor:
         """[K] Euclidean norm of each atom."""
         return self.atoms.norm(dim=0)
+
+
+# The rule on plain tensors, for one dictionary [D, K] or M stacked ones [M, D, K] (a bundle of
+# runs, vsc.bundle): the stacked shapes below carry a leading M.
+
+def decode(atoms: Tensor, z: Tensor) -> Tensor:
+    """A z: atoms [D, K] and codes [..., K] -> [..., D]; stacked atoms [M, D, K] and codes
+    [M, ..., K] -> [M, ..., D] (run m's codes through run m's dictionary)."""
+    if atoms.dim() == 2:
+        return z @ atoms.T
+    return (z.flatten(1, -2) @ atoms.mT).unflatten(1, z.shape[1:-1])
+
+
+def gradient(atoms: Tensor, x: Tensor, z: Tensor, weights: Tensor | None = None) -> Tensor:
+    """The update direction (1/B) sum_n sum_j w[n,j] (x_n - A z_nj) z_nj^T: x [(M,) B, D],
+    z [(M,) B, J, K], weights [(M,) B, J] or None -> [(M,) D, K]."""
+    residual = x.unsqueeze(-2) - decode(atoms, z)  # [(M,) B, J, D]
+    if weights is not None:
+        residual = residual * weights.unsqueeze(-1)
+    return residual.flatten(-3, -2).mT @ z.flatten(-3, -2) / residual.shape[-3]
+
+
+def sgd_step(atoms: Tensor, x: Tensor, z: Tensor, weights: Tensor | None, lr: float,
+             weight_decay: float) -> None:
+    """A <- A + lr (gradient - 2 c A), in place, for one or M stacked dictionaries."""
+    with torch.no_grad():
+        atoms += lr * (gradient(atoms, x, z, weights) - 2 * weight_decay * atoms)
