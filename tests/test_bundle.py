@@ -140,3 +140,17 @@ def test_bad_bundles_are_refused(tmp_path):
         train_linear_bundle(cfg, 1, [("gaussian", 0, tmp_path / "a"),
                                      ("gaussian", 0, tmp_path / "b")])
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_bundle_equals_alone_with_the_fast_gamma_sampler(tmp_path):
+    cfg = config_from_dict(tiny_config_dict(
+        tmp_path, linear__epochs=2,
+        family={"warmup": {"hold_iterations": 2, "step": 0.2},
+                "threshold": {"gamma_sampler": "marsaglia_tsang"}}))
+    runs = [("thresholded_laplacian_gamma", 0), ("thresholded_gaussian_gamma", 1),
+            ("thresholded_laplacian_gamma", 2)]
+    _alone(cfg, tmp_path, runs)
+    train_linear_bundle(cfg, 3, _spec(tmp_path, "bundle", runs), progress=False)
+    for family, seed in runs:
+        _same_run(tmp_path / "alone" / f"{family}_{seed}",
+                  tmp_path / "bundle" / f"{family}_{seed}")

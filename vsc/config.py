@@ -144,6 +144,11 @@ class ThresholdConfig:
         "active entries, as the reference); identity: gradient 1 to mu and none to lambda")
     gamma_kl_weight: float = param(0.1, ge=0, help="weight of the Gamma KL of learned thresholds")
     gamma_prior_shape: float = param(3.0, gt=0, help="shape of the Gamma prior (mean lambda0)")
+    gamma_sampler: Literal["torch", "marsaglia_tsang"] = param(
+        "torch", help="how learned thresholds are drawn: torch: torch.distributions.Gamma "
+        "(the reference's); marsaglia_tsang: vectorised rejection sampler with the implicit "
+        "gradient only where it is needed, about 3x faster on a CPU (vsc/families/gamma.py); "
+        "the same distribution, another random stream")
 
 
 @dataclass(frozen=True)
@@ -432,6 +437,12 @@ class Config:
             chosen = {"device": settings["device"], "dnn": settings["dnn"], "data": images}
         else:
             raise ValueError(f"unknown experiment {experiment!r}")
+        for path, default in _DIGEST_OMITS_AT_DEFAULT:
+            section = chosen
+            for key in path[:-1]:
+                section = section.get(key, {})
+            if section.get(path[-1], default) == default:
+                section.pop(path[-1], None)
         if experiment != "patches":
             chosen["numbers_version"] = NUMBERS_VERSION
         text = json.dumps(chosen, sort_keys=True)
@@ -439,6 +450,10 @@ class Config:
 
 
 _NOT_IN_DIGEST = ("workflow", "results_dir", "figures_dir", "preset", "notes")
+# Settings added after run folders were published: left out of the digest at their default,
+# which is the behaviour before they existed, so those folders stay valid.
+_DIGEST_OMITS_AT_DEFAULT = ((("family", "threshold", "gamma_sampler"), "torch"),
+                            (("dnn", "family", "threshold", "gamma_sampler"), "torch"))
 # Raised whenever the code changes the numbers a run computes from the same settings, so that
 # run folders made by an earlier version count as stale (2: the spike-and-slab KL on the raw
 # encoder heads).

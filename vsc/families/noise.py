@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
+from vsc.families.gamma import marsaglia_tsang, scaled_gamma_variates
+
 
 class Noise:
     """Random draws for ``len(generators)`` runs stacked along the row axis (or the global
@@ -43,13 +45,21 @@ class Noise:
         return self._per_run(rows, 0, lambda n, g, _: torch.rand(
             n, samples, width, generator=g, device=like.device, dtype=like.dtype))
 
-    def standard_gamma(self, concentration: Tensor, samples: int) -> Tensor:
-        """Gamma(concentration, 1) variates [samples, rows, width] for concentration
-        [rows, width], reparameterised (torch's implicit gradient flows to concentration).
-        Drawn sample-major, as ``torch.distributions.Gamma(...).rsample((samples,))``."""
-        rows, width = concentration.shape
-        return self._per_run(rows, 1, lambda n, g, first: torch._standard_gamma(
-            concentration[first:first + n].expand(samples, n, width), generator=g))
+    def gamma(self, shape: Tensor, rate: Tensor, samples: int, sampler: str = "torch") -> Tensor:
+        """Reparameterised Gamma(shape, rate) variates [rows, samples, width] for shape and
+        rate [rows, width] (gradients flow to both). sampler 'torch': torch's, drawn and
+        divided as ``torch.distributions.Gamma(shape, rate).rsample((samples,))`` does
+        (sample-major, returned as a transposed view); 'marsaglia_tsang':
+        vsc.families.gamma's, drawn row-major."""
+        rows, width = shape.shape
+        if sampler == "torch":
+            variates = self._per_run(rows, 1, lambda n, g, first: torch._standard_gamma(
+                shape[first:first + n].expand(samples, n, width), generator=g))
+            return variates.transpose(0, 1) / rate.unsqueeze(1)
+        if sampler == "marsaglia_tsang":
+            return scaled_gamma_variates(shape, rate, lambda alpha: self._per_run(
+                rows, 0, lambda n, g, first: marsaglia_tsang(alpha[first:first + n], samples, g)))
+        raise ValueError(f"unknown Gamma sampler {sampler!r}: use 'torch' or 'marsaglia_tsang'")
 
 
 GLOBAL = Noise()

@@ -49,7 +49,8 @@ class Thresholded(Family):
         super().__init__(config)
         self.base = self.base_family.make_base(config)
         self.lambda0 = fixed_lambda0(self.base_family, config)
-        self.gamma = GammaThreshold(self.lambda0, config.threshold.gamma_prior_shape)
+        self.gamma = GammaThreshold(self.lambda0, config.threshold.gamma_prior_shape,
+                                    config.threshold.gamma_sampler)
 
     def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
                  noise: Noise = GLOBAL) -> Codes:

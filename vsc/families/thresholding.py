@@ -28,8 +28,9 @@ def shifted_soft_threshold(s: Tensor, mu: Tensor, lam: Tensor,
     identity: z = s + sg[T - s]: gradient 1 to mu and s everywhere, none to lam.
     """
     noise = (s - mu).detach()
-    active = noise.abs() > lam.abs()
-    shifted = mu + noise.sign() * (noise.abs() - lam.abs())
+    size, cut = noise.abs(), lam.abs()
+    active = size > cut
+    shifted = mu + noise.sign() * (size - cut)
     thresholded = torch.where(active, shifted, torch.zeros_like(shifted))
     if mode == "faithful":
         return s - s.detach() + thresholded
@@ -67,8 +68,8 @@ class GammaThreshold:
 
     heads = ("log_alpha", "log_beta")
 
-    def __init__(self, lambda0: float, prior_shape: float) -> None:
-        self.prior_shape = prior_shape
+    def __init__(self, lambda0: float, prior_shape: float, sampler: str = "torch") -> None:
+        self.prior_shape, self.sampler = prior_shape, sampler
         self.prior_rate = prior_shape / lambda0  # prior mean = lambda0
 
     def parameters(self, params: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
@@ -81,10 +82,11 @@ class GammaThreshold:
                noise: Noise) -> tuple[Tensor, Tensor]:
         """One reparameterised lambda per sample: ([N, J, K] lambdas, [N, K] KL).
 
-        Computed as torch.distributions.Gamma(alpha, beta).rsample((J,)) computes it (the
-        same draws, the same floor at the smallest normal float), without its argument
-        check, so a diverging run in a bundle ends as 'diverged' rather than an error."""
+        With the 'torch' sampler, computed as torch.distributions.Gamma(alpha,
+        beta).rsample((J,)) computes it (the same draws, the same floor at the smallest
+        normal float), without its argument check, so a diverging run in a bundle ends as
+        'diverged' rather than an error."""
         alpha, beta = self.parameters(params)
-        lam = noise.standard_gamma(alpha, n_samples) / beta.expand(n_samples, *beta.shape)
+        lam = noise.gamma(alpha, beta, n_samples, self.sampler)
         lam.detach().clamp_(min=torch.finfo(lam.dtype).tiny)
-        return lam.transpose(0, 1), gamma_kl(alpha, beta, self.prior_shape, self.prior_rate)
+        return lam, gamma_kl(alpha, beta, self.prior_shape, self.prior_rate)
