@@ -12,6 +12,7 @@ Every rate is the median of ``--repeats`` timed repeats after a warm-up.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import time
@@ -28,11 +29,13 @@ from linear_throughput import fake_patches
 
 from vsc.bundle import train_together
 from vsc.catalogue import FAMILY_NAMES
-from vsc.config import Config, LinearConfig
+from vsc.config import Config, LinearConfig, load_config
+from vsc.data.patches import load_patches
 from vsc.fista import fista
 from vsc.linear import LinearExperiment
 from vsc.runtime import resolve_device
 
+REPO = Path(__file__).resolve().parents[1]
 PAPER_ITERATIONS = 300 * 800
 PAPER_SEEDS = 3
 PAPER_BUNDLE = 21  # config/paper.yaml: the 7 families x 3 seeds of one J in one job
@@ -136,6 +139,51 @@ def gamma_rows(table: Table, args) -> None:
                   f"{ratio:8.2f}x", f"goal <= 1.5x: {'met' if ratio <= 1.5 else 'NOT MET'}")
 
 
+def tf32_rows(table: Table, args, device: str) -> None:
+    """What TensorFloat-32 does to the linear experiment: iterations/s of the paper's bundle
+    at J = 20, and the quick preset's Table 1 numbers (bundled photographs, its settings)
+    trained with and without it, against the spread between two seeds (the goal: TF32 moves
+    val_loss less than a change of seed does)."""
+    cuda = device.startswith("cuda")
+    config = load_config(str(REPO / "config" / "config.yaml"))
+    config = dataclasses.replace(config, device=device, linear=dataclasses.replace(
+        config.linear, fista_eval_every=0, epochs=args.tf32_epochs))
+    patches = load_patches(config.data)
+    families = FAMILY_NAMES if not args.reduced else FAMILY_NAMES[:2]
+    val: dict[tuple[bool, str, int], float] = {}
+    for tf32 in (False, True):
+        run_config = dataclasses.replace(config, linear=dataclasses.replace(config.linear,
+                                                                            tf32=tf32))
+        runs, tensors = [], None
+        for family in families:
+            for seed in (0, 1):
+                run = LinearExperiment(run_config, family, 1, seed, patches, tensors)
+                tensors = (run.train_x, run.val_x, run.iters_per_epoch)
+                if args.reduced:
+                    run.iters_per_epoch = 2
+                runs.append(run)
+        start = time.perf_counter()
+        for epoch in range(args.tf32_epochs):
+            train_together(runs, epoch)
+        _sync(runs[0].device)
+        seconds = time.perf_counter() - start
+        for run in runs:
+            val[(tf32, run.family.name, run.seed)] = run.evaluate(args.tf32_epochs - 1)[
+                "val_loss"]
+        table.add(f"quick-preset Table 1 runs, J=1, {len(runs)} in a bundle, "
+                  f"{'TF32' if tf32 else 'float32'}",
+                  f"{runs[0].step * len(runs) / seconds:8.1f} run-it/s")
+    tf32_change = statistics.median(
+        abs(val[(True, f, s)] - val[(False, f, s)]) / abs(val[(False, f, s)])
+        for f in families for s in (0, 1))
+    seed_change = statistics.median(
+        abs(val[(False, f, 0)] - val[(False, f, 1)]) / abs(val[(False, f, 0)]) for f in families)
+    note = "" if cuda else " (CPU: TF32 does not apply)"
+    table.add(f"val_loss change from TF32 / from a change of seed{note}",
+              f"{tf32_change:.2e} / {seed_change:.2e}",
+              f"goal TF32 below seed noise: {'met' if tf32_change < seed_change else 'NOT MET'}")
+
+
 def fista_rows(table: Table, args, device: torch.device) -> float:
     """FISTA on the device against scikit-learn's lasso_cd (and SPAMS) on the host; returns
     the device's seconds per dictionary-learning step (one batch of 100)."""
@@ -207,9 +255,11 @@ def main() -> None:
     if args.reduced:
         args.iterations, args.repeats, args.bundles = 2, 1, [8]
         args.signals, args.dnn_batch, args.dnn_iterations = 500, 8, 1
+        args.tf32_epochs = 1
     else:
         args.iterations, args.repeats, args.bundles = 20, 3, [8, PAPER_BUNDLE, 45]
         args.signals, args.dnn_batch, args.dnn_iterations = 10_000, 500, 3
+        args.tf32_epochs = 10  # the quick preset's length: 1,500 iterations
     name = torch.cuda.get_device_name(device) if cuda else \
         f"CPU, {torch.get_num_threads()} threads"
     print(f"device check: torch {torch.__version__} on {name}"
@@ -219,6 +269,7 @@ def main() -> None:
     rates = linear_rows(table, args, str(device))
     if not cuda:
         gamma_rows(table, args)
+    section(table, "TF32", lambda: tf32_rows(table, args, str(device)))
     fista_step = section(table, "FISTA", lambda: fista_rows(table, args, device))
     dnn_rate = section(table, "DNN", lambda: dnn_rows(table, args, str(device), cuda))
 

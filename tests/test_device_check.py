@@ -13,7 +13,8 @@ def test_device_check_runs_in_reduced_mode(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     table = result.stdout[result.stdout.index("Device check on"):]
     for row in ("linear J=1  one run", "linear J=20 bundle of 8", "per run vs 8 separate",
-                "J=20 / thresholded Laplacian", "FISTA on cpu", "lasso_cd on the host",
+                "J=20 / thresholded Laplacian", "from TF32 / from a change of seed",
+                "FISTA on cpu", "lasso_cd on the host",
                 "DNN thresholded Gaussian+Gamma", "paper linear grid", "paper CelebA grid"):
         assert row in table, row
     assert "FAILED" not in table

@@ -18,7 +18,8 @@ those of its last finished epoch, as when training stops at once).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 # what every run of a bundle must share (besides J, data and epoch, checked separately)
 _SHARED_SETTINGS = ("batch_size", "encoder_hidden", "latents", "estimator", "kl_weight",
                     "encoder_lr", "encoder_momentum", "schedule", "dict_lr_decay",
-                    "dict_weight_decay", "epochs")
+                    "dict_weight_decay", "epochs", "tf32")
 
 
 def check_bundle(runs: Sequence[LinearExperiment]) -> None:
@@ -172,15 +173,39 @@ def train_together(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | 
 
 def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | Diverged]:
     first = runs[0]
-    lc, device, samples = first.lc, first.device, first.samples
+    lc, device = first.lc, first.device
     stacked = StackedRuns(runs)
     noises = {group.start: Noise([r.rng for r in runs[group]]) for group, _ in stacked.groups}
     orders = torch.stack([run.data_order(epoch) for run in runs])  # [M, n_train]
-    bs, m = lc.batch_size, len(runs)
-    total = torch.zeros(m, device=device)
-    first_bad = torch.full((m,), -1, dtype=torch.long, device=device)
+    with matmul_precision(lc.tf32 and device.type == "cuda"):
+        step, total, first_bad = _iterate(runs, stacked, noises, orders)
+    stacked.write_back()
+    bad = first_bad.tolist()
+    train_loss = (total / first.iters_per_epoch).tolist()
+    results: list[dict | Diverged] = []
+    for run, at, loss in zip(runs, bad, train_loss, strict=True):
+        run.step = step
+        run.dict_lr *= lc.dict_lr_decay
+        if at >= 0:
+            results.append(Diverged(at))
+            continue
+        results.append({"iteration": step, "train_loss": loss,
+                        "encoder_lr": run.encoder_lr_at(step), "dict_lr": run.dict_lr,
+                        "noise_warmup": noise_warmup(run.config.family.warmup, step),
+                        "temperature": temperature(run.config.family.spike_slab, step)})
+    return results
+
+
+def _iterate(runs: Sequence[LinearExperiment], stacked: StackedRuns, noises: dict[int, Noise],
+             orders: Tensor) -> tuple[int, Tensor, Tensor]:
+    """The epoch's iterations, reading nothing back to the host: updates the stacked state
+    and returns the step after the epoch, each run's summed loss [M] and the first step at
+    which its loss was not finite [M] (-1: none)."""
+    first = runs[0]
+    lc, samples, bs, step = first.lc, first.samples, first.lc.batch_size, first.step
+    total = torch.zeros(len(runs), device=first.device)
+    first_bad = torch.full((len(runs),), -1, dtype=torch.long, device=first.device)
     group_lr = stacked.optimizer.param_groups[0]
-    step = first.step
     for i in range(first.iters_per_epoch):
         x = first.train_x[orders[:, i * bs:(i + 1) * bs]]  # [M, B, D]
         features = stacked.features(x)
@@ -209,18 +234,19 @@ def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | 
         sgd_step(stacked.atoms, x, z.detach(), weights, first.dict_lr, lc.dict_weight_decay)
         total += chosen.loss.detach()
         step += 1
-    stacked.write_back()
-    bad = first_bad.tolist()
-    train_loss = (total / first.iters_per_epoch).tolist()
-    results: list[dict | Diverged] = []
-    for run, at, loss in zip(runs, bad, train_loss, strict=True):
-        run.step = step
-        run.dict_lr *= lc.dict_lr_decay
-        if at >= 0:
-            results.append(Diverged(at))
-            continue
-        results.append({"iteration": step, "train_loss": loss,
-                        "encoder_lr": run.encoder_lr_at(step), "dict_lr": run.dict_lr,
-                        "noise_warmup": noise_warmup(run.config.family.warmup, step),
-                        "temperature": temperature(run.config.family.spike_slab, step)})
-    return results
+    return step, total, first_bad
+
+
+@contextmanager
+def matmul_precision(tf32: bool) -> Iterator[None]:
+    """float32 matrix products as TensorFloat-32 inside the block when ``tf32`` (CUDA only;
+    the caller decides), restoring the process's setting after."""
+    if not tf32:
+        yield
+        return
+    previous = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("high")
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(previous)

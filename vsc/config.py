@@ -225,6 +225,10 @@ class LinearConfig:
     snapshot_every: int = param(
         0, ge=0, help="keep a copy of the dictionary every this many epochs in the run's "
         "snapshots.npz, besides the initial and the final one (0: only those two)")
+    tf32: bool = param(
+        False, help="on CUDA, let the training iterations' float32 matrix products use "
+        "TensorFloat-32 (faster, about 3 significant digits per product; validation stays "
+        "float32); no effect on a CPU. scripts/device_check.sh measures what it changes")
 
 
 @dataclass(frozen=True)
@@ -453,7 +457,8 @@ _NOT_IN_DIGEST = ("workflow", "results_dir", "figures_dir", "preset", "notes")
 # Settings added after run folders were published: left out of the digest at their default,
 # which is the behaviour before they existed, so those folders stay valid.
 _DIGEST_OMITS_AT_DEFAULT = ((("family", "threshold", "gamma_sampler"), "torch"),
-                            (("dnn", "family", "threshold", "gamma_sampler"), "torch"))
+                            (("dnn", "family", "threshold", "gamma_sampler"), "torch"),
+                            (("linear", "tf32"), False))
 # Raised whenever the code changes the numbers a run computes from the same settings, so that
 # run folders made by an earlier version count as stale (2: the spike-and-slab KL on the raw
 # encoder heads).
