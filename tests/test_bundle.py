@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from tests.conftest import tiny_config_dict
 from vsc import bundle
@@ -154,3 +155,20 @@ def test_bundle_equals_alone_with_the_fast_gamma_sampler(tmp_path):
     for family, seed in runs:
         _same_run(tmp_path / "alone" / f"{family}_{seed}",
                   tmp_path / "bundle" / f"{family}_{seed}")
+
+
+def test_tf32_is_scoped_to_the_training_iterations_and_to_cuda(tmp_path):
+    """matmul_precision restores the process's setting; on a CPU linear.tf32 changes
+    nothing (it applies to CUDA matrix products only)."""
+    before = torch.get_float32_matmul_precision()
+    with bundle.matmul_precision(True):
+        assert torch.get_float32_matmul_precision() == "high"
+    assert torch.get_float32_matmul_precision() == before
+    plain = _config(tmp_path)
+    fast = config_from_dict(tiny_config_dict(tmp_path, linear__tf32=True))
+    assert plain.digest() != fast.digest()  # recorded: a run knows how it was trained
+    train_linear(plain, "gaussian", 2, 0, tmp_path / "plain", progress=False)
+    train_linear(fast, "gaussian", 2, 0, tmp_path / "tf32", progress=False)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "plain" / "metrics.csv").drop(columns="wall_seconds"),
+        pd.read_csv(tmp_path / "tf32" / "metrics.csv").drop(columns="wall_seconds"))
