@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The GPU check, one command: the GPU-marked tests, then one table (bench/device_check.py) of
-# linear iterations/s alone and in bundles of 8, 21 and 45 (J = 1 and 20), FISTA on the GPU
-# against the host's solvers, DNN images/s in bf16 and float32, and the projected wall time
-# of the paper's linear and CelebA grids. About 3 minutes on one H100/H200-class GPU.
+# linear iterations/s alone and in bundles of 8, 21 and 45 (J = 1 and 20), what TF32 changes,
+# FISTA on the GPU against the host's solvers, DNN images/s in bf16 and float32, and the
+# projected wall time of the paper's linear and CelebA grids. Sized for at most 5 minutes on
+# one H100/H200-class GPU (not yet run on one).
 #
 #   bash scripts/device_check.sh            # on a CUDA machine
 #   bash scripts/device_check.sh --reduced  # anywhere, small sizes (CI runs this on a CPU)
