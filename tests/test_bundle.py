@@ -49,25 +49,25 @@ def _spec(tmp_path, name, runs=RUNS):
     return [(family, seed, tmp_path / name / f"{family}_{seed}") for family, seed in runs]
 
 
-def test_bundle_equals_runs_trained_alone(tmp_path):
-    cfg = _config(tmp_path)
-    _alone(cfg, tmp_path)
-    finals = train_linear_bundle(cfg, 3, _spec(tmp_path, "bundle"), progress=False)
-    assert all(f["status"] == "finished" for f in finals)
-    for family, seed in RUNS:
+def _check_bundle_equals_alone(cfg, tmp_path, runs):
+    """Train ``runs`` one by one and as one bundle; every run's folder must agree."""
+    _alone(cfg, tmp_path, runs)
+    finals = train_linear_bundle(cfg, 3, _spec(tmp_path, "bundle", runs), progress=False)
+    for family, seed in runs:
         _same_run(tmp_path / "alone" / f"{family}_{seed}",
                   tmp_path / "bundle" / f"{family}_{seed}")
+    return finals
+
+
+def test_bundle_equals_runs_trained_alone(tmp_path):
+    finals = _check_bundle_equals_alone(_config(tmp_path), tmp_path, RUNS)
+    assert all(f["status"] == "finished" for f in finals)
 
 
 @pytest.mark.parametrize("estimator", ["avg", "iwae"])
 def test_bundle_equals_alone_for_every_estimator(tmp_path, estimator):
-    cfg = _config(tmp_path, linear__estimator=estimator)
-    runs = [("thresholded_laplacian", 0), ("spike_slab", 1)]
-    _alone(cfg, tmp_path, runs)
-    train_linear_bundle(cfg, 3, _spec(tmp_path, "bundle", runs), progress=False)
-    for family, seed in runs:
-        _same_run(tmp_path / "alone" / f"{family}_{seed}",
-                  tmp_path / "bundle" / f"{family}_{seed}")
+    _check_bundle_equals_alone(_config(tmp_path, linear__estimator=estimator), tmp_path,
+                               [("thresholded_laplacian", 0), ("spike_slab", 1)])
 
 
 def test_killed_bundle_resumes_to_the_same_numbers(tmp_path):
@@ -148,13 +148,9 @@ def test_bundle_equals_alone_with_the_fast_gamma_sampler(tmp_path):
         tmp_path, linear__epochs=2,
         family={"warmup": {"hold_iterations": 2, "step": 0.2},
                 "threshold": {"gamma_sampler": "marsaglia_tsang"}}))
-    runs = [("thresholded_laplacian_gamma", 0), ("thresholded_gaussian_gamma", 1),
-            ("thresholded_laplacian_gamma", 2)]
-    _alone(cfg, tmp_path, runs)
-    train_linear_bundle(cfg, 3, _spec(tmp_path, "bundle", runs), progress=False)
-    for family, seed in runs:
-        _same_run(tmp_path / "alone" / f"{family}_{seed}",
-                  tmp_path / "bundle" / f"{family}_{seed}")
+    _check_bundle_equals_alone(cfg, tmp_path, [("thresholded_laplacian_gamma", 0),
+                                               ("thresholded_gaussian_gamma", 1),
+                                               ("thresholded_laplacian_gamma", 2)])
 
 
 def test_tf32_is_scoped_to_the_training_iterations_and_to_cuda(tmp_path):
