@@ -84,15 +84,17 @@ class StackedRuns:
                              if isinstance(layer, nn.Linear)]
         if any(not isinstance(layer, nn.Linear | nn.ReLU) for layer in first.trunk):
             raise ValueError("a bundle stacks encoders of Linear and ReLU layers only")
-        self.params: dict[str, Tensor] = {}  # name -> stacked tensor, names as in the runs
+        # key -> stacked tensor, and key -> (the runs' parameter name, the runs it stacks)
+        self.params: dict[str, Tensor] = {}
+        self.sources: dict[str, tuple[str, range]] = {}
+        everyone = range(len(self.runs))
         for name, _ in first.trunk.named_parameters():
-            self.params[f"trunk.{name}"] = _stack([_param(r, f"trunk.{name}") for r in self.runs])
+            self._add(f"trunk.{name}", f"trunk.{name}", everyone)
         for group, run in self.groups:
             for head in run.family.heads:
                 for kind in ("weight", "bias"):
                     name = f"heads.{head}.{kind}"
-                    self.params[f"{group.start}:{name}"] = _stack(
-                        [_param(r, name) for r in self.runs[group]])
+                    self._add(f"{group.start}:{name}", name, range(group.start, group.stop))
         self.atoms = torch.stack([run.dict.atoms for run in self.runs])
         lc = self.runs[0].lc
         self.optimizer = torch.optim.SGD(list(self.params.values()), lr=lc.encoder_lr,
@@ -100,16 +102,13 @@ class StackedRuns:
         buffers = [run.momentum for run in self.runs]
         if all(b is not None for b in buffers):  # every run past its first step
             for key, param in self.params.items():
-                name, group = _run_name(key), self._runs_of(key)
+                name, members = self.sources[key]
                 self.optimizer.state[param]["momentum_buffer"] = torch.stack(
-                    [buffers[i][name] for i in group])
+                    [buffers[i][name] for i in members])
 
-    def _runs_of(self, key: str) -> range:
-        if key.startswith("trunk."):
-            return range(len(self.runs))
-        start = int(key.split(":")[0])
-        group = next(g for g, _ in self.groups if g.start == start)
-        return range(group.start, group.stop)
+    def _add(self, key: str, name: str, members: range) -> None:
+        self.params[key] = _stack([_param(self.runs[i], name) for i in members])
+        self.sources[key] = (name, members)
 
     def heads(self, features: Tensor) -> list[tuple[slice, LinearExperiment, dict[str, Tensor]]]:
         """Each family group's encoder outputs {head: [M_g * B, K]} for features [M, B, F]."""
@@ -138,19 +137,14 @@ class StackedRuns:
             momentum = {}
             with torch.no_grad():
                 for key, param in self.params.items():
-                    group = self._runs_of(key)
-                    if i not in group:
+                    name, members = self.sources[key]
+                    if i not in members:
                         continue
-                    name = _run_name(key)
-                    _param(run, name).copy_(param[i - group.start])
+                    _param(run, name).copy_(param[i - members.start])
                     if "momentum_buffer" in state[param]:
-                        momentum[name] = state[param]["momentum_buffer"][i - group.start].clone()
+                        momentum[name] = state[param]["momentum_buffer"][i - members.start].clone()
             run.momentum = momentum or None
             run.dict.atoms = self.atoms[i].clone()
-
-
-def _run_name(key: str) -> str:
-    return key.split(":", 1)[-1]
 
 
 def _param(run: LinearExperiment, name: str) -> Tensor:
