@@ -25,13 +25,11 @@ if not workflow.overwrite_configfiles:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
-include: "workflow/rules/linear.smk"
-include: "workflow/rules/baselines.smk"
-include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/figures.smk"
-include: "workflow/rules/dnn.smk"
-include: "workflow/rules/sampling.smk"
-include: "workflow/rules/groundtruth.smk"
+include: "workflow/rules/grid.smk"
+include: "workflow/rules/training.smk"
+include: "workflow/rules/analyses.smk"
+include: "workflow/rules/summaries.smk"
+include: "workflow/rules/report.smk"
 
 
 report: "workflow/report/workflow.rst"
@@ -41,20 +39,21 @@ onstart:
     write_resolved_config()  # bring an existing results/config.yaml up to date
 
 
-# Light jobs run where Snakemake runs, also under the cluster profile: summaries, figures,
-# the report, and the data checks and download (cluster nodes often have no internet).
+# Light jobs run where Snakemake runs, also under the cluster profile, with the profile's
+# default-resources: summaries, figures, the report, and the data checks and download
+# (cluster nodes often have no internet).
 localrules:
     all,
     resolved_config,
-    aggregate,
-    reproduction_report,
-    snr_summary,
-    dnn_metrics,
-    recovery_figure,
-    dnn_sweep_summary,
-    sampling_summary,
-    recovery_summary,
+    table1,
     figures,
+    snr_summary,
+    sampling_summary,
+    groundtruth_summary,
+    dnn_metrics,
+    recovered_figure,
+    dnn_sweep_summary,
+    reproduction_report,
 
 
 rule all:
@@ -62,8 +61,10 @@ rule all:
     input:
         TABLE1_FILES,
         FIGURE_FILES,
-        DNN_FILES,
-        DNN_SWEEP_OUTPUTS,
-        SNR_OUTPUTS,
-        SAMPLING_OUTPUTS,
-        GROUNDTRUTH_OUTPUTS,
+        REPORT,
+        outputs_of("snr"),
+        outputs_of("sampling"),
+        outputs_of("groundtruth"),
+        outputs_of("dnn_sweep"),
+        f"{RESULTS}/dnn_metrics.csv",
+        [f"{FIGURES}/recovered_dictionaries.{ext}" for ext in ("png", "pdf")],

@@ -9,16 +9,16 @@ from typing import Any
 import numpy as np
 import torch
 
+from vsc.code_statistics import code_statistics
 from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.fista import fista, fista_batched
-from vsc.ground_truth import ground_truth_scores
+from vsc.groundtruth import groundtruth_scores
 from vsc.linear import dictionary_scores, patch_tensors
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
-from vsc.statistics import code_statistics
 from vsc.training import Diverged, Experiment, run_experiment
 
 
@@ -68,7 +68,7 @@ class FistaExperiment(Experiment):
                                batch_size=self.lc.val_batch_size, **self.solver)
         score = sparse_coding_objective(self.val_x, self.dict.atoms, result.codes, self.fc.lam)
         recovery = ({} if self.truth is None else
-                    ground_truth_scores(self.dictionary(), result.codes.cpu().numpy(), self.truth))
+                    groundtruth_scores(self.dictionary(), result.codes.cpu().numpy(), self.truth))
         return {"val_loss": score.total.mean().item(), "val_recon": score.recon.mean().item(),
                 "val_l1": score.l1.mean().item(),
                 "frac_nonzero": (result.codes != 0).float().mean().item(),

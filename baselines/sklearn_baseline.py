@@ -21,7 +21,7 @@ from sklearn.decomposition import MiniBatchDictionaryLearning, sparse_encode
 from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
-from vsc.ground_truth import RECOVERY_KEYS, ground_truth_scores
+from vsc.groundtruth import GROUNDTRUTH_KEYS, groundtruth_scores
 from vsc.linear import dictionary_scores
 from vsc.metrics import sparse_coding_objective
 from vsc.results import RunFolder, run_identity
@@ -93,7 +93,7 @@ def _fit_and_score(config: Config, patches: PatchSet, folder: RunFolder, seed: i
                      "frac_nonzero": float((b != 0).mean()),
                      "encode_seconds": time.perf_counter() - t0,
                      **({} if patches.truth is None else
-                        ground_truth_scores(atoms, b, patches.truth))})
+                        groundtruth_scores(atoms, b, patches.truth))})
     # the dictionary is the same for every coding algorithm: scored once, as at a last epoch
     judged = dictionary_scores(torch.from_numpy(patches.val),
                                Dictionary(torch.from_numpy(atoms.astype(np.float32))),
@@ -101,7 +101,7 @@ def _fit_and_score(config: Config, patches: PatchSet, folder: RunFolder, seed: i
     rows = [{**row, **judged} for row in rows]
     folder.write_metrics(rows)
     folder.write_dictionary(atoms)
-    first, keys = rows[0], [k for k in SCORE_KEYS + RECOVERY_KEYS if k in rows[0]]
+    first, keys = rows[0], [k for k in SCORE_KEYS + GROUNDTRUTH_KEYS if k in rows[0]]
     return folder.finish({
         **folder.identity, **{k: first[k] for k in keys}, **judged,
         "transform_algorithm": first["transform_algorithm"], "status": "finished",

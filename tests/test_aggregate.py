@@ -8,10 +8,10 @@ import pytest
 
 from vsc.aggregate import (
     dnn_sweep_table,
+    groundtruth_table,
     kendall_tau,
     read_curves,
     read_finals,
-    recovery_table,
     table1,
     table1_latex,
     table1_markdown,
@@ -21,11 +21,11 @@ from vsc.aggregate import (
 def _run(tmp_path, name, method, samples, seed, val_loss, status="finished", **extra):
     run = tmp_path / name
     run.mkdir()
-    final = {"method": method, "samples": samples, "seed": seed, "val_loss": val_loss,
+    final = {"method": method, "J": samples, "seed": seed, "val_loss": val_loss,
              "frac_nonzero": 0.1, "status": status, "dataset": "bundled-photographs",
              "preset": "unit", "experiment": "linear", **extra}
     (run / "final.json").write_text(json.dumps(final))
-    rows = [] if status == "diverged" else [{"method": method, "samples": samples, "seed": seed,
+    rows = [] if status == "diverged" else [{"method": method, "J": samples, "seed": seed,
                                              "epoch": 1, "val_loss": val_loss,
                                              "dataset": "bundled-photographs", "preset": "unit"}]
     (pd.DataFrame(rows) if rows else pd.DataFrame(columns=["method", "epoch"])).to_csv(
@@ -77,7 +77,7 @@ def test_recovery_table_is_tidy_and_ordered(tmp_path):
                  support_precision=None, support_recall=0.0),
             _run(tmp_path, "f", "fista", 1, 0, 72.0, recovered_fraction=0.34,
                  support_precision=0.28, support_recall=0.34)]
-    table = recovery_table(read_finals(runs))
+    table = groundtruth_table(read_finals(runs))
     assert table.method.tolist() == ["fista", "thresholded_laplacian"]
     assert table.label.tolist() == ["FISTA (baseline)", "Thresholded Laplacian"]
     assert table.recovered_fraction.tolist() == [0.34, 0.0]

@@ -50,7 +50,7 @@ class CaseDir:
                family: str = "thresholded_laplacian", samples: str = "2",
                seed: str = "0") -> list[str]:
         return ["linear", "--config", config or self.config(), "--family", family, "-J",
-                samples, "--seed", seed, "--out", str(self.root / out), *extra]
+                samples, "--seed", seed, "--run", str(self.root / out), *extra]
 
     def folder_config(self, files: dict[str, np.ndarray | bytes]) -> str:
         """A config reading a folder of images written from ``files``."""
@@ -109,13 +109,13 @@ def _celeba_zip(c: CaseDir) -> list[str]:
         zf.writestr("img_align_celeba/000001.jpg", b"not a jpeg")
     (root / "img_align_celeba.zip").write_bytes((root / "img_align_celeba.zip").read_bytes()[:40])
     cfg = c.config(dnn={"dataset": "celeba"}, data={"celeba": {"root": str(root)}})
-    return ["dnn", "--config", cfg, "--family", "gaussian", "-J", "1", "--seed", "0", "--out",
+    return ["dnn", "--config", cfg, "--family", "gaussian", "-J", "1", "--seed", "0", "--run",
             str(c.root / "run")]
 
 
 def _dnn(c: CaseDir, *extra: str, **overrides) -> list[str]:
     return ["dnn", "--config", c.config(**overrides), "--family", "gaussian", "-J", "1",
-            "--seed", "0", "--out", str(c.root / "run"), *extra]
+            "--seed", "0", "--run", str(c.root / "run"), *extra]
 
 
 CASES = [
@@ -134,14 +134,18 @@ CASES = [
     Case("J of zero", lambda c: c.linear(samples="0"), ("-J",)),
     Case("impossible memory request (J = 10^8)", lambda c: c.linear(samples="100000000"),
          ("-J 100000000", "GiB")),
-    Case("unknown estimator", lambda c: c.linear(None, "--estimator", "best"),
-         ("--estimator",)),
+    Case("unknown estimator", lambda c: c.linear(None, "--set", "linear.estimator=best"),
+         ("--set", "linear.estimator")),
+    Case("unknown key in --set", lambda c: c.linear(None, "--set", "linear.epoch=3"),
+         ("--set", "linear.epoch")),
+    Case("--set without a value", lambda c: c.linear(None, "--set", "linear.epochs"),
+         ("--set", "KEY=VALUE")),
     Case("batch larger than the training set",
          lambda c: c.linear(c.config(linear__batch_size=1000)),
          ("linear.batch_size", "data.n_train")),
     Case("more patches than the images hold",
          lambda c: c.linear(c.config(data={"n_train": 10**6})), ("data.n_train",)),
-    Case("--out beneath a regular file",
+    Case("--run beneath a regular file",
          lambda c: c.linear(None, out=_text(c, "file.txt", "x") + "/run"), ("file.txt",)),
     Case("device cuda without CUDA", lambda c: c.linear(c.config(device="cuda")),
          ("'device'",)),
@@ -191,9 +195,11 @@ CASES = [
     Case("CelebA root not set", lambda c: _dnn(c, dnn={"dataset": "celeba"}),
          ("data.celeba.root",)),
     Case("CelebA zip damaged", _celeba_zip, ("img_align_celeba.zip",)),
-    Case("DNN code size of zero", lambda c: _dnn(c, "--latents", "0"), ("--latents",)),
-    Case("DNN target sparsity above 1", lambda c: _dnn(c, "--target-sparsity", "2"),
-         ("--target-sparsity",)),
+    Case("DNN code size of zero", lambda c: _dnn(c, "--set", "dnn.latents=0"),
+         ("--set", "dnn.latents")),
+    Case("DNN target sparsity above 1",
+         lambda c: _dnn(c, "--set", "dnn.family.threshold.target_sparsity=2"),
+         ("--set", "dnn.family.threshold.target_sparsity")),
     Case("malformed checksum",
          lambda c: ["download-images", "--url", "http://127.0.0.1:9/IMAGES.mat",
                     "--checksum", "crc:1", "--out", str(c.root / "IMAGES.mat")],
@@ -264,4 +270,4 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
     with pytest.raises(Exception, match="bogus"):
         main(["--debug", "linear", "--config", _text(CaseDir(tmp_path, tmp_path), "c.yaml",
                                                       "bogus: 1\n"),
-              "--family", "gaussian", "-J", "1", "--seed", "0", "--out", str(tmp_path / "r")])
+              "--family", "gaussian", "-J", "1", "--seed", "0", "--run", str(tmp_path / "r")])

@@ -21,7 +21,7 @@ TABLE = {"method": ["zero_code", "fista", "thresholded_laplacian", "thresholded_
          "J": [1, 1, 1, 20], "n_seeds": [0, 1, 1, 1],
          "val_loss_mean": [128.0, 63.8, 181.0, 170.0], "val_loss_std": [math.nan] * 4,
          "frac_nonzero_mean": [0.0, 0.09, 0.10, 0.11], "wall_seconds_mean": [0, 31, 17, 49]}
-SAMPLING = {"method": ["thresholded_laplacian"], "estimator": ["max"], "samples": [5],
+SAMPLING = {"method": ["thresholded_laplacian"], "estimator": ["max"], "J": [5],
             "seed": [0], "val_loss": [178.0]}
 
 

@@ -42,10 +42,11 @@ def test_training_lowers_the_loss_and_resumes(tmp_path):
 def test_a_sweep_point_is_recovered_from_its_folder_alone(tmp_path):
     """A DNN sweep run (code size and sparsity overridden on the command line) reopens with
     the overrides it was trained with."""
-    from vsc.config import with_dnn_point
+    from vsc.config import sweep_point_overrides, with_overrides
     from vsc.results import RunFolder
 
-    cfg = with_dnn_point(_cfg(tmp_path, epochs=1), latents=4, target_sparsity=0.2)
+    base = _cfg(tmp_path, epochs=1)
+    cfg = with_overrides(base, sweep_point_overrides(base, 4, 0.2))
     train_dnn(cfg, "thresholded_gaussian", 2, 0, tmp_path / "sweep", progress=False)
     reopened = RunFolder.load(tmp_path / "sweep")
     assert reopened.config.dnn.latents == 4 and reopened.config == cfg
@@ -84,7 +85,8 @@ def test_sweep_point_from_the_command_line(tmp_path):
     path = tmp_path / "cfg.yaml"
     path.write_text(yaml.safe_dump(_cfg(tmp_path, epochs=1).to_dict()))
     assert main(["dnn", "--config", str(path), "--family", "thresholded_gaussian",
-                 "--samples", "1", "--seed", "0", "--out", str(tmp_path / "run"),
-                 "--latents", "5", "--target-sparsity", "0.3", "--no-progress"]) == 0
+                 "--samples", "1", "--seed", "0", "--run", str(tmp_path / "run"),
+                 "--set", "dnn.latents=5", "--set", "dnn.family.threshold.target_sparsity=0.3",
+                 "--no-progress"]) == 0
     final = json.loads((tmp_path / "run" / "final.json").read_text())
     assert final["latents"] == 5 and final["target_sparsity"] == 0.3

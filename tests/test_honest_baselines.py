@@ -39,7 +39,7 @@ def test_zero_code_and_exact_inference_match_the_closed_form(tmp_path):
 def _run(tmp_path, name, method, samples, val_loss, recon, status="finished", **extra):
     run = tmp_path / name
     run.mkdir()
-    final = {"method": method, "samples": samples, "seed": 0, "val_loss": val_loss,
+    final = {"method": method, "J": samples, "seed": 0, "val_loss": val_loss,
              "val_recon": recon, "frac_nonzero": 0.1, "status": status,
              "dataset": "bundled-photographs", "preset": "unit", "experiment": "linear",
              "zero_code_val_loss": 128.0, "fista_val_loss": 110.0, "atom_norm_mean": 2.5,

@@ -26,7 +26,7 @@ def test_run_writes_its_folder(tiny_config, tmp_path):
     files = {p.name for p in (tmp_path / "run").iterdir()}
     assert {"config.json", "metrics.csv", "final.json", "dictionary.npy",
             "checkpoint.pt"} <= files
-    for key in ("val_loss", "val_recon", "val_l1", "frac_nonzero", "method", "samples", "seed",
+    for key in ("val_loss", "val_recon", "val_l1", "frac_nonzero", "method", "J", "seed",
                 "epochs", "wall_seconds", "dataset"):
         assert key in final
     assert final["status"] == "finished" and final["dataset"] == "bundled-photographs"
@@ -108,7 +108,7 @@ def test_cli_reports_errors_with_exit_code_2(tmp_path, capsys):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("family: {threshold: {target_sparsity: -0.5}}\n")
     code = main(["linear", "--config", str(cfg), "--family", "gaussian", "-J", "1",
-                 "--seed", "0", "--out", str(tmp_path / "r")])
+                 "--seed", "0", "--run", str(tmp_path / "r")])
     assert code == 2 and "family.threshold.target_sparsity" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
 

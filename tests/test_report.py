@@ -46,13 +46,13 @@ def test_claims_can_fail(tmp_path):
 
 def test_report_sections_of_the_analyses(tmp_path):
     table, finals = _table(tmp_path)
-    snr = pd.DataFrame([{"method": "gaussian", "samples": 1, "status": "finished",
+    snr = pd.DataFrame([{"method": "gaussian", "J": 1, "status": "finished",
                          "encoder_snr_mean": 0.468, "dictionary_snr_mean": 0.2,
                          "reference_encoder_snr": 0.234, "dataset": "bundled"},
-                        {"method": "thresholded_laplacian", "samples": 1, "status": "finished",
+                        {"method": "thresholded_laplacian", "J": 1, "status": "finished",
                          "encoder_snr_mean": 0.1, "dictionary_snr_mean": 0.1,
                          "reference_encoder_snr": 0.079, "dataset": "bundled"}])
-    sampling = pd.DataFrame([{"method": "thresholded_laplacian", "samples": 20,
+    sampling = pd.DataFrame([{"method": "thresholded_laplacian", "J": 20,
                               "estimator": "avg", "status": "finished", "val_loss": 186.0,
                               "multi_information_bits": 300.0, "jaccard_mean": 0.054,
                               "dataset": "bundled"}])
@@ -63,13 +63,13 @@ def test_report_sections_of_the_analyses(tmp_path):
                            "multi_information_bits_mean": 12.0, "frac_nonzero_mean": 1.0,
                            "dataset": "celeba"}])
     recovery = pd.DataFrame([
-        {"method": m, "samples": j, "status": "finished", "recovered_fraction": f,
+        {"method": m, "J": j, "status": "finished", "recovered_fraction": f,
          "mean_matched_cosine": 0.9, "support_precision": 0.5, "support_recall": 0.4,
          "support_f1": 0.44, "val_loss": 60.0, "dataset": "synthetic:gabor256"}
         for m, j, f in (("sklearn_lasso_cd", 1, 0.89), ("fista", 1, 0.34),
                         ("thresholded_laplacian", 1, 0.25))])
     text = build_report(table, finals, None, None, snr=snr, sampling=sampling, sweep=sweep,
-                        recovery=recovery)
+                        groundtruth=recovery)
     assert "| Gaussian | 1 | 0.468 | 0.234 | 2.0 | 0.2 |" in text
     assert "Kendall's tau of the encoder-SNR ordering over 2 (family, J) pairs" in text
     assert "| Thresholded Laplacian | 20 | avg | 186 | 300 | 0.054 |" in text
@@ -79,6 +79,6 @@ def test_report_sections_of_the_analyses(tmp_path):
     assert ("most true atoms recovered by scikit-learn (lasso_cd), 89%; best variational "
             "family Thresholded Laplacian (J = 1), 25%") in text
     recovery.loc[recovery.method == "thresholded_laplacian", "recovered_fraction"] = 0.0
-    text = build_report(table, finals, None, None, recovery=recovery)
+    text = build_report(table, finals, None, None, groundtruth=recovery)
     assert ("no variational family recovered an atom (closest: Thresholded Laplacian (J = 1), "
             "mean matched absolute cosine 0.90)") in text

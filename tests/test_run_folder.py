@@ -31,7 +31,7 @@ def config_file(tmp_path):
 
 def _linear_argv(config_file, out, *extra):
     return ["linear", "--config", str(config_file), "--family", "thresholded_laplacian", "-J",
-            "2", "--seed", "0", "--out", str(out), *extra]
+            "2", "--seed", "0", "--run", str(out), *extra]
 
 
 def test_replace_stale_clears_a_corrupt_checkpoint(config_file, tmp_path, capsys):

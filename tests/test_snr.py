@@ -45,12 +45,12 @@ def test_snr_of_a_trained_run(tmp_path):
 def test_snr_of_a_ground_truth_run_from_its_folder_alone(tmp_path):
     """A run of the ground-truth study (synthetic patches, its own overrides) is analysed
     from its folder: no preset is needed, and none could be checked against it."""
-    from vsc.config import study_config
+    from vsc.config import groundtruth_config
 
     raw = tiny_config_dict(tmp_path)
     raw["groundtruth"] = {"n_train": 300, "n_val": 60, "epochs": 1}
     raw["data"]["synthetic"] = {"n_atoms": 16, "active": 2}
-    cfg = study_config(config_from_dict(raw), "groundtruth")
+    cfg = groundtruth_config(config_from_dict(raw))
     train_linear(cfg, "thresholded_laplacian", 2, 0, tmp_path / "gt", progress=False)
     result = run_snr(tmp_path / "gt", passes=4, batches=1)
     assert result["status"] == "finished" and result["dataset"].startswith("synthetic")

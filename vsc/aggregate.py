@@ -7,7 +7,7 @@ diverged, never dropped.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +72,7 @@ def read_costs(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
     rows = []
     for run in map(Path, run_dirs):
         final = read_json(run / "final.json")
-        row = {"method": final["method"], "J": final.get("samples"),
+        row = {"method": final["method"], "J": final.get("J"),
                "device": final.get("device"), "train_seconds": final.get("wall_seconds"),
                "peak_gpu_memory_mb": final.get("peak_gpu_memory_mb")}
         bench = run / BENCHMARK_FILE
@@ -101,7 +101,7 @@ def table1(finals: pd.DataFrame) -> pd.DataFrame:
     """One row per (method, J): seeds, validation loss mean and std over finished runs,
     the paper's value and our ratio to it, fraction non-zero, divergences."""
     out = []
-    for (method, samples), group in finals.groupby(["method", "samples"], sort=False):
+    for (method, samples), group in finals.groupby(["method", "J"], sort=False):
         ok = group[group.status == "finished"]
         loss = ok.val_loss.astype(float)
         paper = PAPER_TABLE1.get((method, int(samples)), math.nan)
@@ -273,7 +273,7 @@ def snapshot_panels(finals: pd.DataFrame) -> dict[str, dict[int, np.ndarray]]:
     SNAPSHOT_METHODS runs among ``finals`` (runs without snapshots are skipped)."""
     panels = {}
     for method, samples in SNAPSHOT_METHODS:
-        runs = finals[(finals.method == method) & (finals.samples == samples)]
+        runs = finals[(finals.method == method) & (finals.J == samples)]
         for run in runs.sort_values("seed").itertuples():
             path = Path(run.run_dir) / "snapshots.npz"
             if path.is_file():
@@ -310,12 +310,17 @@ def kendall_tau(a: Iterable[float], b: Iterable[float]) -> float:
     return float(concordant / (n * (n - 1) / 2))
 
 
-def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> pd.DataFrame:
+def read_recovered(folders: Sequence[str | Path]) -> pd.DataFrame:
+    """The recovered.json of each folder written by ``vsc recover``, one row each."""
+    return pd.DataFrame([read_json(Path(folder) / "recovered.json") for folder in folders])
+
+
+def dnn_table(finals: pd.DataFrame, recovered: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (method, latents, J): per-pixel MSE mean and sd over seeds, fraction
     non-zero, the paper's CelebA value (comparable only on CelebA at 512 latents), and the
-    stand-in's dictionary-recovery scores when given."""
+    stand-in's scores of the recovered dictionaries when given (read_recovered)."""
     out = []
-    keys = ["method", "latents", "target_sparsity", "samples"]
+    keys = ["method", "latents", "target_sparsity", "J"]
     for (method, latents, sparsity, samples), group in finals.groupby(keys, sort=False):
         ok = group[group.status == "finished"]
         mse = ok.mse_per_pixel.astype(float)
@@ -331,8 +336,8 @@ def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> p
                "paper_mse_celeba_512": PAPER_DNN_MSE.get(method, math.nan),
                "dataset": ", ".join(sorted(group.dataset.unique())),
                "preset": ", ".join(sorted(group.preset.unique())), **_optional_means(ok)}
-        if recoveries is not None and len(recoveries):
-            rec = recoveries[(recoveries.method == method) & (recoveries.samples == samples)]
+        if recovered is not None and len(recovered):
+            rec = recovered[(recovered.method == method) & (recovered.J == samples)]
             for col in ("recovered_fraction", "mean_matched_cosine", "mean_best_cosine",
                         "centered_recovered_fraction", "centered_mean_matched_cosine"):
                 if col in rec:
@@ -341,16 +346,16 @@ def dnn_table(finals: pd.DataFrame, recoveries: pd.DataFrame | None = None) -> p
     return in_method_order(pd.DataFrame(out), "latents", "J")
 
 
-def recovery_table(finals: pd.DataFrame) -> pd.DataFrame:
-    """The ground-truth recovery benchmark, tidy: one row per (method, J, seed) with the
+def groundtruth_table(finals: pd.DataFrame) -> pd.DataFrame:
+    """The ground-truth benchmark, tidy: one row per (method, J, seed) with the
     dictionary and support recovery scores, the Table 1 metric and the data that made it."""
-    from vsc.ground_truth import RECOVERY_KEYS
+    from vsc.groundtruth import GROUNDTRUTH_KEYS
 
-    keep = ["method", "samples", "seed", "status", *RECOVERY_KEYS, "val_loss", "frac_nonzero",
+    keep = ["method", "J", "seed", "status", *GROUNDTRUTH_KEYS, "val_loss", "frac_nonzero",
             "atom_norm_mean", "iteration", "dataset", "preset"]
     table = finals[[c for c in keep if c in finals]].copy()
     table.insert(1, "label", table.method.map(label))
-    return in_method_order(table, "samples", "seed")
+    return in_method_order(table, "J", "seed")
 
 
 def dnn_sweep_table(finals: pd.DataFrame, main_latents: int, main_sparsity: float
@@ -394,11 +399,11 @@ def write_table1(run_dirs: Iterable[str | Path], out_dir: str | Path) -> pd.Data
 def sampling_table(finals: pd.DataFrame, consistency: list[dict]) -> pd.DataFrame:
     """The sampling studies' runs (loss against J, max against avg) with the support
     consistency (mean Jaccard index) of those that have one."""
-    keep = ["method", "samples", "estimator", "seed", "status", "val_loss", "frac_nonzero",
+    keep = ["method", "J", "estimator", "seed", "status", "val_loss", "frac_nonzero",
             "multi_information_bits", "dataset", "preset"]
     table = finals[[c for c in keep if c in finals]].copy()
-    jaccard = {(c["method"], c["samples"], c["estimator"]): c["jaccard_mean"]
+    jaccard = {(c["method"], c["J"], c["estimator"]): c["jaccard_mean"]
                for c in consistency}
-    table["jaccard_mean"] = [jaccard.get((r.method, r.samples, r.estimator))
+    table["jaccard_mean"] = [jaccard.get((r.method, r.J, r.estimator))
                              for r in table.itertuples()]
     return table

@@ -20,9 +20,9 @@ SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
     "table1.csv": ("method", "J"),
     "dnn_metrics.csv": ("method", "latents", "target_sparsity", "J"),
     "dnn_sweep.csv": ("sweep", "method", "latents", "target_sparsity", "J"),
-    "snr.csv": ("method", "samples", "seed"),
-    "sampling.csv": ("method", "estimator", "samples", "seed"),
-    "recovery.csv": ("method", "samples", "seed"),
+    "snr.csv": ("method", "J", "seed"),
+    "sampling.csv": ("method", "estimator", "J", "seed"),
+    "groundtruth.csv": ("method", "J", "seed"),
 }
 VERDICT_FILE, VERDICT_COLUMN = "table1.csv", "val_loss_mean"
 DEFAULT_TOLERANCE = 0.05  # relative change of a Table 1 value that fails the comparison

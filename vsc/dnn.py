@@ -14,13 +14,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vsc.code_statistics import code_statistics
 from vsc.config import Config, ConfigError, DnnConfig
 from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
 from vsc.networks import ConvDecoder, Encoder, conv_encoder
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import check_memory, derive_seed, resolve_device
-from vsc.statistics import code_statistics
 from vsc.training import Experiment, is_due, optimiser_step, run_experiment
 
 

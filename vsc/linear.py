@@ -19,7 +19,8 @@ import torch
 from torch import Tensor
 
 from vsc.bundle import train_together
-from vsc.config import Config, ConfigError, LinearConfig, with_estimator
+from vsc.code_statistics import code_statistics
+from vsc.config import Config, ConfigError, LinearConfig
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.errors import RunFolderError
@@ -27,13 +28,12 @@ from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
 from vsc.families.noise import fork_generator
 from vsc.fista import fista_batched
-from vsc.ground_truth import ground_truth_scores
+from vsc.groundtruth import groundtruth_scores
 from vsc.metrics import sparse_coding_objective, zero_code_loss
 from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import check_memory, derive_seed, resolve_device
 from vsc.schedules import horizon, one_cycle_factor
-from vsc.statistics import code_statistics
 from vsc.training import Diverged, Experiment, is_due, run_together
 
 FROBENIUS_WEIGHT = 1e-3  # the reference adds 1e-3 ||A||_F^2 to its loss; reported separately
@@ -156,7 +156,7 @@ class LinearExperiment(Experiment):
                  **dictionary_scores(self.val_x, self.dict, self.lc, epoch, self.epochs),
                  **code_statistics(enc["codes"].cpu().numpy(), enc["kl_latent"].cpu().numpy())}
         if self.truth is not None:
-            stats.update(ground_truth_scores(self.dictionary(), enc["codes"].cpu().numpy(),
+            stats.update(groundtruth_scores(self.dictionary(), enc["codes"].cpu().numpy(),
                                              self.truth))
         return stats
 
@@ -241,28 +241,25 @@ def check_linear_run(config: Config, family: str, samples: int, runs: int = 1) -
 
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,
                  stop_after_epoch: int | None = None, progress: bool = True,
-                 replace_stale: bool = False, estimator: str | None = None) -> dict | None:
+                 replace_stale: bool = False) -> dict | None:
     """Run (or resume, or skip if finished) one linear run into ``out``; final.json's content.
-    ``estimator`` overrides linear.estimator (max / avg / iwae).
 
     Inputs are checked (cheap checks first) and data loaded before the folder is created, so
     bad input leaves nothing behind."""
     return train_linear_bundle(config, samples, [(family, seed, out)],
                                stop_after_epoch=stop_after_epoch, progress=progress,
-                               replace_stale=replace_stale, estimator=estimator)[0]
+                               replace_stale=replace_stale)[0]
 
 
 def train_linear_bundle(config: Config, samples: int, runs: Sequence[tuple[str, int, str | Path]],
                         *, stop_after_epoch: int | None = None, progress: bool = True,
-                        replace_stale: bool = False, estimator: str | None = None
-                        ) -> list[dict | None]:
+                        replace_stale: bool = False) -> list[dict | None]:
     """Train the (family, seed, run folder) ``runs`` at one J together as a bundle
     (vsc.bundle): each run writes, resumes and finishes in its own folder exactly as
     :func:`train_linear` would, finished runs are skipped, and the unfinished ones share each
     iteration's stacked computation. Returns each run's final.json content."""
     if not runs:
         raise ValueError("a bundle needs at least one run")
-    config = with_estimator(config, estimator)
     outs = [Path(out).resolve() for _, _, out in runs]
     if len(set(outs)) != len(outs):
         raise ConfigError("two runs of the bundle write to the same run folder")

@@ -68,7 +68,7 @@ def plot_dictionaries(finals: pd.DataFrame, stem: str | Path,
     """One panel per (method, J): the lowest seed's dictionary, atoms sorted by norm."""
     # a scikit-learn run has one row per coding algorithm but a single dictionary
     runs = (finals.drop_duplicates("run_dir").sort_values("seed")
-            .drop_duplicates(["method", "samples"]))
+            .drop_duplicates(["method", "J"]))
     n = len(runs)
     cols = min(4, n)
     rows = math.ceil(n / cols)
@@ -79,7 +79,7 @@ def plot_dictionaries(finals: pd.DataFrame, stem: str | Path,
         atoms = np.load(Path(run.run_dir) / "dictionary.npy")
         ax.imshow(atom_grid(atoms), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
         name = "scikit-learn" if run.method.startswith("sklearn_") else label(run.method)
-        ax.set_title(f"{name}\nJ={run.samples}, mean norm "
+        ax.set_title(f"{name}\nJ={run.J}, mean norm "
                      f"{np.linalg.norm(atoms, axis=0).mean():.1f}", fontsize=8)
     fig.suptitle(f"Learned dictionaries, atoms sorted by norm ({provenance_line(runs)})"
                  f"{notes_lines(notes)}", fontsize=10)
@@ -147,12 +147,12 @@ def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
 
 def plot_curves(curves: pd.DataFrame, stem: str | Path) -> list[Path]:
     """Validation loss per epoch for every run, one panel per J."""
-    js = sorted(curves.samples.unique())
+    js = sorted(curves.J.unique())
     fig, axes = plt.subplots(1, len(js), figsize=(6 * len(js), 4.2), squeeze=False,
                              sharey=True)
     for ax, j in zip(axes[0], js, strict=True):
         for i, ((method, seed), run) in enumerate(
-                curves[curves.samples == j].groupby(["method", "seed"], sort=False)):
+                curves[curves.J == j].groupby(["method", "seed"], sort=False)):
             ax.plot(run.epoch, run.val_loss, marker=".", color=f"C{i % 10}",
                     label=f"{label(method)} (seed {seed})")
         ax.set_yscale("log")
@@ -173,7 +173,7 @@ def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
     fig, (norm_ax, recon_ax) = plt.subplots(1, 2, figsize=(13, 5.5))
     curves = curves[curves.iteration.notna()] if "iteration" in curves else curves.iloc[:0]
     colours = {m: plt.cm.tab10(i % 10) for i, m in enumerate(dict.fromkeys(curves.method))}
-    for (method, samples), run in curves.groupby(["method", "samples"], sort=False):
+    for (method, samples), run in curves.groupby(["method", "J"], sort=False):
         style = {"color": colours[method], "linestyle": "-" if samples == 1 else "--",
                  "marker": "." if len(run) < 30 else None,
                  "label": label(method) + (f" J={samples}" if method in FAMILY_NAMES
@@ -278,11 +278,11 @@ def plot_snr(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     size: see vsc/snr.py)."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     methods = list(dict.fromkeys(table.method))
-    js = sorted(table.samples.unique())
+    js = sorted(table.J.unique())
     width = 0.8 / max(1, len(js))
     for ax, part in zip(axes, ("encoder", "dictionary"), strict=True):
         for k, j in enumerate(js):
-            sub = table[table.samples == j].set_index("method")
+            sub = table[table.J == j].set_index("method")
             xs = [i + (k - (len(js) - 1) / 2) * width for i in range(len(methods))]
             ours = [sub.loc[m, f"{part}_snr_mean"] if m in sub.index and
                     f"{part}_snr_mean" in sub else float("nan") for m in methods]
@@ -313,8 +313,8 @@ def plot_sampling(table: pd.DataFrame, consistency: list[dict], stem: str | Path
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     max_runs = table[(table.estimator == "max") & (table.status == "finished")]
     for i, (method, runs) in enumerate(max_runs.groupby("method", sort=False)):
-        runs = runs.sort_values("samples")
-        left.plot(runs.samples, runs.val_loss, marker="o", color=f"C{i}", label=label(method))
+        runs = runs.sort_values("J")
+        left.plot(runs.J, runs.val_loss, marker="o", color=f"C{i}", label=label(method))
     left.set_xscale("log")
     left.set_yscale("log")
     left.set_xlabel("J (samples per input)")
@@ -324,7 +324,7 @@ def plot_sampling(table: pd.DataFrame, consistency: list[dict], stem: str | Path
     for i, c in enumerate(consistency):
         if c.get("jaccard"):
             right.hist(c["jaccard"], bins=30, range=(0, 1), alpha=0.5, color=f"C{i}",
-                       label=f"{label(c['method'])}, J={c['samples']}, {c['estimator']}")
+                       label=f"{label(c['method'])}, J={c['J']}, {c['estimator']}")
     right.set_xlabel("mean pairwise Jaccard index of supports (self-pairs excluded)")
     right.set_ylabel("inputs")
     right.set_title("Support consistency across samples", fontsize=9)
@@ -333,18 +333,18 @@ def plot_sampling(table: pd.DataFrame, consistency: list[dict], stem: str | Path
     return save(fig, stem)
 
 
-def plot_recovery(table: pd.DataFrame, stem: str | Path) -> list[Path]:
+def plot_groundtruth(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     """The ground-truth benchmark. Left: fraction of true atoms recovered per method (bars
     per J, mean over seeds, seeds as dots). Right: support precision against recall of the
     validation codes, one marker per run."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
     methods = list(dict.fromkeys(table.method))
-    js = sorted(table.samples.unique())
+    js = sorted(table.J.unique())
     width = 0.8 / max(1, len(js))
     for k, j in enumerate(js):
         colour, legend_label = J_COLOURS.get(j, f"C{k + 2}"), f"J={j}"
         for i, method in enumerate(methods):
-            runs = table[(table.method == method) & (table.samples == j)]
+            runs = table[(table.method == method) & (table.J == j)]
             if runs.empty:
                 continue
             x = i + (k - (len(js) - 1) / 2) * width

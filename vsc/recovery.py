@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vsc.ground_truth import match_atoms
+from vsc.groundtruth import match_atoms
 from vsc.io import atomic_path, write_json
 from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
@@ -31,7 +31,7 @@ def fit_dictionary(codes: np.ndarray, images: np.ndarray, center: bool = False) 
 
 def recover(run: str | Path, out: str | Path, center: bool = False) -> dict:
     """Fit the recovered dictionary of a finished DNN run (reopened from its folder); write
-    recovered.npy and recovery.json (with ground-truth scores on the stand-in) into ``out``."""
+    recovered.npy and recovered.json (with ground-truth scores on the stand-in) into ``out``."""
     from vsc.dnn import build_dnn
 
     folder, final = open_finished_run(run, "dnn")
@@ -40,7 +40,7 @@ def recover(run: str | Path, out: str | Path, center: bool = False) -> dict:
         result = {**_identity(final), "status": final["status"]}
         _write(Path(out), np.zeros((0, 0), np.float32), result)
         return result
-    exp = build_dnn(config, final["method"], final["samples"], final["seed"])
+    exp = build_dnn(config, final["method"], final["J"], final["seed"])
     exp.load_state_dict(folder.load_checkpoint()["experiment"])
     dc, size = config.dnn, config.data.celeba.recovery_size
     batch = max(1, 2000 // dc.recovery_samples)
@@ -69,11 +69,11 @@ def recover(run: str | Path, out: str | Path, center: bool = False) -> dict:
 def _write(out: Path, atoms: np.ndarray, result: dict) -> None:
     with atomic_path(out / "recovered.npy") as tmp, open(tmp, "wb") as fh:
         np.save(fh, atoms)
-    write_json(out / "recovery.json", result)
+    write_json(out / "recovered.json", result)
 
 
 def _identity(final: dict) -> dict:
-    return {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset")}
+    return {k: final[k] for k in ("method", "J", "seed", "dataset", "preset")}
 
 
 def recovered_panels(folders: list[str | Path]) -> tuple[dict[str, np.ndarray], str]:
@@ -85,10 +85,10 @@ def recovered_panels(folders: list[str | Path]) -> tuple[dict[str, np.ndarray], 
 
     panels, meta = {}, []
     for folder in map(Path, folders):
-        info = read_json(folder / "recovery.json")
+        info = read_json(folder / "recovered.json")
         meta.append(info)
         score = info.get("recovered_fraction")
-        name = f"{label(info['method'])}, J={info['samples']}"
+        name = f"{label(info['method'])}, J={info['J']}"
         if score is not None:
             name += f" (recovered {score:.0%} of true atoms)"
         panels[name] = np.load(folder / "recovered.npy")

@@ -132,10 +132,10 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
                  config_path: str | None = None, *, notes: Sequence[str] = (),
                  snr: pd.DataFrame | None = None,
                  sampling: pd.DataFrame | None = None, sweep: pd.DataFrame | None = None,
-                 recovery: pd.DataFrame | None = None,
+                 groundtruth: pd.DataFrame | None = None,
                  costs: pd.DataFrame | None = None) -> str:
     """The Markdown report from Table 1, the run records and (each optional) the DNN table,
-    the SNR, sampling, DNN-sweep and ground-truth recovery tables and the runs' costs
+    the SNR, sampling, DNN-sweep and ground-truth benchmark tables and the runs' costs
     (vsc.aggregate.read_costs)."""
     datasets = _provenance(finals)
     presets = ", ".join(sorted(finals.preset.astype(str).unique()))
@@ -156,8 +156,8 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
     lines += [f"- {claim}: **{verdict}**." for claim, verdict in claims(table)]
     lines += zero_code_findings(table)
     lines += [f"- **Note:** {note}" for note in notes]
-    if recovery is not None and len(recovery):
-        lines.append(_recovery_summary(recovery))
+    if groundtruth is not None and len(groundtruth):
+        lines.append(_groundtruth_summary(groundtruth))
     diverged = table[table.n_diverged > 0]
     for r in diverged.itertuples():
         lines.append(f"- {r.label}, J = {r.J}: {r.n_diverged} of {r.n_seeds} run(s) diverged "
@@ -209,8 +209,8 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
         lines += _sampling_section(sampling)
     if sweep is not None and len(sweep):
         lines += _sweep_section(sweep)
-    if recovery is not None and len(recovery):
-        lines += _recovery_section(recovery)
+    if groundtruth is not None and len(groundtruth):
+        lines += _groundtruth_section(groundtruth)
 
     if costs is not None and len(costs):
         lines += _cost_section(costs)
@@ -259,9 +259,9 @@ def _snr_section(snr: pd.DataFrame) -> list[str]:
         ratio = mine / ref if ref and not math.isnan(ref) else math.nan
         shown = _fmt(mine) if r.status == "finished" else str(r.status)
         dictionary = _fmt(getattr(r, "dictionary_snr_mean", math.nan))
-        lines.append(f"| {label(r.method)} | {r.samples} | {shown} | {_fmt(ref)} | "
+        lines.append(f"| {label(r.method)} | {r.J} | {shown} | {_fmt(ref)} | "
                      f"{_fmt(ratio, '.1f')} | {dictionary} |")
-        ours[(r.method, r.samples)], reference[(r.method, r.samples)] = mine, ref
+        ours[(r.method, r.J)], reference[(r.method, r.J)] = mine, ref
     tau, n = ordering_agreement(ours, {k: v for k, v in reference.items() if not math.isnan(v)})
     lines += ["", f"Data: {_provenance(snr)}. Kendall's tau of the encoder-SNR ordering over "
               f"{n} (family, J) pairs against the reference: {_fmt(tau, '.2f')}. The "
@@ -275,9 +275,9 @@ def _sampling_section(sampling: pd.DataFrame) -> list[str]:
     lines = ["", "## Sampling studies", "",
              "| Method | J | selection | validation loss | multi-information (bits) | "
              "support Jaccard across samples |", "|---|---|---|---|---|---|"]
-    for r in sampling.sort_values(["method", "estimator", "samples"]).itertuples():
+    for r in sampling.sort_values(["method", "estimator", "J"]).itertuples():
         loss = _fmt(r.val_loss) if r.status == "finished" else str(r.status)
-        lines.append(f"| {label(r.method)} | {r.samples} | {r.estimator} | {loss} | "
+        lines.append(f"| {label(r.method)} | {r.J} | {r.estimator} | {loss} | "
                      f"{_fmt(getattr(r, 'multi_information_bits', math.nan))} | "
                      f"{_fmt(getattr(r, 'jaccard_mean', math.nan), '.3f')} |")
     lines += ["", f"Data: {_provenance(sampling)}. The paper reports these as figures only."]
@@ -301,19 +301,19 @@ def _sweep_section(sweep: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _recovery_summary(recovery: pd.DataFrame) -> str:
-    scores = (recovery[recovery.status == "finished"]
-              .groupby(["method", "samples"])[["recovered_fraction", "mean_matched_cosine"]]
+def _groundtruth_summary(groundtruth: pd.DataFrame) -> str:
+    scores = (groundtruth[groundtruth.status == "finished"]
+              .groupby(["method", "J"])[["recovered_fraction", "mean_matched_cosine"]]
               .mean().sort_values(["recovered_fraction", "mean_matched_cosine"],
                                   ascending=False))
     if scores.empty:
-        return "- Ground-truth recovery: every run diverged."
+        return "- Ground-truth benchmark: every run diverged."
 
     def name(key: tuple[str, int]) -> str:
         return label(key[0]) + (f" (J = {key[1]})" if key[0] in VARIATIONAL else "")
 
     best = scores.index[0]
-    text = (f"- Ground-truth recovery (no paper values): most true atoms recovered by "
+    text = (f"- Ground-truth benchmark (no paper values): most true atoms recovered by "
             f"{name(best)}, {scores.recovered_fraction.iloc[0]:.0%}")
     variational = scores[[m in VARIATIONAL for m, _ in scores.index]]
     if len(variational) and best[0] not in VARIATIONAL:
@@ -325,15 +325,15 @@ def _recovery_summary(recovery: pd.DataFrame) -> str:
     return text + "."
 
 
-def _recovery_section(recovery: pd.DataFrame) -> list[str]:
+def _groundtruth_section(groundtruth: pd.DataFrame) -> list[str]:
     """The ground-truth benchmark (no paper values: none of the published code has one)."""
-    lines = ["", "## Ground-truth recovery (synthetic patches, known dictionary)", "",
+    lines = ["", "## Ground-truth benchmark (synthetic patches, known dictionary)", "",
              "| Method | J | seeds | true atoms recovered | mean matched abs. cosine | "
              "support precision | support recall | support F1 | non-zero | mean atom norm | "
              "validation loss |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     columns = ["recovered_fraction", "mean_matched_cosine", "support_precision",
                "support_recall", "support_f1", "frac_nonzero", "atom_norm_mean", "val_loss"]
-    for (method, samples), runs in recovery.groupby(["method", "samples"], sort=False):
+    for (method, samples), runs in groundtruth.groupby(["method", "J"], sort=False):
         done = runs[runs.status == "finished"]
         if done.empty:
             cells = ["diverged"] + ["-"] * (len(columns) - 1)
@@ -345,7 +345,7 @@ def _recovery_section(recovery: pd.DataFrame) -> list[str]:
                      _fmt(means.support_f1, ".2f"), _fmt(means.frac_nonzero, ".1%"),
                      _fmt(means.atom_norm_mean, ".2f"), _fmt(means.val_loss)]
         lines.append(f"| {label(method)} | {samples} | {len(runs)} | " + " | ".join(cells) + " |")
-    lines += ["", f"Data: {_provenance(recovery)}. An atom counts as recovered when a learned "
+    lines += ["", f"Data: {_provenance(groundtruth)}. An atom counts as recovered when a learned "
               "atom, matched one-to-one, has absolute cosine above 0.9 with it; support "
               "precision and recall compare the codes' non-zeros with the true ones. Where a "
               "method recovers nothing, its last columns say why: atoms still near their "

@@ -27,6 +27,19 @@ from vsc.io import atomic_path, check_writable_dir, read_json, write_json
 # workflow into the run folder it measured; runs made outside the workflow have none.
 BENCHMARK_FILE = "benchmark.tsv"
 STALE_REMEDY = "rerun with --replace-stale to delete the run's files and start it over"
+RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "snapshots.npz", "checkpoint.pt",
+             "config.json")
+CHECKPOINT_FILE = "checkpoint.pt"
+
+
+def declared_files(dictionary: bool = True, snapshots: bool = True) -> list[str]:
+    """The run files a workflow job declares as its outputs: every run file but the
+    checkpoint, which Snakemake would delete with the declared outputs of an interrupted job,
+    so that the rerun could not resume. A DNN run has no dictionary; a run without a training
+    loop (scikit-learn) keeps no snapshots."""
+    left_out = {CHECKPOINT_FILE} | ({"dictionary.npy"} if not dictionary else set()) \
+        | ({"snapshots.npz"} if not snapshots else set())
+    return [name for name in RUN_FILES if name not in left_out]
 
 
 def clean_number(value: Any) -> Any:
@@ -39,7 +52,7 @@ def clean_number(value: Any) -> Any:
 def run_identity(config: Config, experiment: str, method: str, samples: int, seed: int,
                  dataset: str) -> dict[str, Any]:
     """Identity columns of every tidy row a run writes."""
-    return {"experiment": experiment, "method": method, "samples": samples, "seed": seed,
+    return {"experiment": experiment, "method": method, "J": samples, "seed": seed,
             "dataset": dataset, "preset": config.preset}
 
 
@@ -56,7 +69,7 @@ class RunFolder:
     metrics_path = property(lambda self: self.path / "metrics.csv")
     final_path = property(lambda self: self.path / "final.json")
     dictionary_path = property(lambda self: self.path / "dictionary.npy")
-    checkpoint_path = property(lambda self: self.path / "checkpoint.pt")
+    checkpoint_path = property(lambda self: self.path / CHECKPOINT_FILE)
     snapshots_path = property(lambda self: self.path / "snapshots.npz")
 
     @classmethod
@@ -81,8 +94,7 @@ class RunFolder:
                               "choose another --out, delete the folder, or rerun with "
                               "--replace-stale to start the run over")
 
-    RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "snapshots.npz", "checkpoint.pt",
-                 "config.json")
+    RUN_FILES = RUN_FILES
 
     def recorded_digest(self) -> str | None:
         """The config digest this folder was started with, if any."""
@@ -133,7 +145,7 @@ class RunFolder:
 
     def check_usable(self) -> None:
         """Fail now (before data are loaded) if the folder cannot be created or written."""
-        check_writable_dir(self.path, "--out")
+        check_writable_dir(self.path, "--run")
 
     LOCK_NAME = ".lock"
 

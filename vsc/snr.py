@@ -94,13 +94,13 @@ def run_snr(run: str | Path, passes: int | None = None, batches: int | None = No
     config = folder.config
     passes = config.snr.passes if passes is None else passes
     batches = config.snr.batches if batches is None else batches
-    identity = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset")}
-    reference = PAPER_SNR.get((final["method"], final["samples"]), (None, None))
+    identity = {k: final[k] for k in ("method", "J", "seed", "dataset", "preset")}
+    reference = PAPER_SNR.get((final["method"], final["J"]), (None, None))
     base = {**identity, "passes": passes, "batches": batches,
             "reference_encoder_snr": reference[0], "reference_dictionary_snr": reference[1]}
     if final["status"] != "finished":
         return {**base, "status": final["status"]}
-    exp = LinearExperiment(config, final["method"], final["samples"], final["seed"],
+    exp = LinearExperiment(config, final["method"], final["J"], final["seed"],
                            load_patches(config.data))
     exp.load_state_dict(folder.load_checkpoint()["experiment"])
     return {**base, "status": "finished",

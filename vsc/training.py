@@ -152,7 +152,7 @@ class EpochLog:
 
     def __init__(self, folder: RunFolder, epochs: int, enabled: bool) -> None:
         identity = folder.identity
-        self.name = f"{identity.get('method')} J={identity.get('samples')} " \
+        self.name = f"{identity.get('method')} J={identity.get('J')} " \
                     f"seed={identity.get('seed')}"
         self.epochs, self.enabled = epochs, enabled
         self.seconds, self.done = 0.0, 0  # this process's epochs, for the pace

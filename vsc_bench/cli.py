@@ -37,24 +37,27 @@ def at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-def run_args(family: bool = False, samples: bool = False, study: bool = False):
-    """Arguments shared by the training commands."""
-    def setup(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--config", required=True, help="YAML preset, e.g. config/config.yaml")
-        if study:
-            from vsc.config import STUDIES
+def config_args(parser: argparse.ArgumentParser) -> None:
+    """--config and its --set overrides (every training command)."""
+    parser.add_argument("--config", required=True, help="YAML preset, e.g. config/config.yaml")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        dest="overrides", help="override one config key for this run, e.g. "
+                        "--set linear.estimator=avg (dotted key, YAML value; repeatable; "
+                        "recorded in the run's config.json)")
 
-            parser.add_argument("--study", choices=STUDIES, default="linear",
-                                help="linear: the preset's patches (Table 1); groundtruth: "
-                                "synthetic patches from a known dictionary, with the "
-                                "groundtruth section's overrides")
+
+def run_args(family: bool = False, samples: bool = False):
+    """Arguments shared by the training commands. Output flags, in every command: --run is a
+    run folder, --out a file, --out-dir a folder of several files, --figure a figure stem."""
+    def setup(parser: argparse.ArgumentParser) -> None:
+        config_args(parser)
         if family:
             parser.add_argument("--family", required=True, help="variational family name")
         if samples:
             parser.add_argument("--samples", "-J", type=at_least(1), required=True,
                                 help="samples J")
         parser.add_argument("--seed", type=at_least(0), required=True, help="seed of the run")
-        parser.add_argument("--out", required=True,
+        parser.add_argument("--run", required=True,
                             help="run folder to write (resumed if interrupted)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument("--replace-stale", action="store_true",
@@ -63,53 +66,42 @@ def run_args(family: bool = False, samples: bool = False, study: bool = False):
     return setup
 
 
-def _train(train: Callable, args, *positional, progress: bool = True,
-           config: Config | None = None) -> None:
-    """Load the config (for ``args.study`` if given), run ``train`` and print a one-line
-    summary of final.json."""
-    from vsc.config import load_config, study_config
+def _load(args) -> Config:
+    """The preset of --config with the --set overrides applied."""
+    from vsc.config import load_config, with_overrides
 
-    if config is None:
-        config = study_config(load_config(args.config), getattr(args, "study", "linear"))
+    return with_overrides(load_config(args.config), args.overrides)
+
+
+def _train(train: Callable, args, *positional, progress: bool = True) -> None:
+    """Load the config, run ``train`` and print a one-line summary of final.json."""
     options = {"replace_stale": args.replace_stale}
     if progress:
         options["progress"] = not args.no_progress
-    _print_summary(train(config, *positional, args.seed, args.out, **options))
+    _print_summary(train(_load(args), *positional, args.seed, args.run, **options))
 
 
 def _print_summary(final: dict) -> None:
     """One line per trained run: its identity and what final.json says."""
-    print(f"{final['method']} J={final['samples']} seed={final['seed']}: "
+    print(f"{final['method']} J={final['J']} seed={final['seed']}: "
           f"status={final['status']} val_loss={final.get('val_loss')} "
           f"frac_nonzero={final.get('frac_nonzero')} wall={final['wall_seconds']:.1f}s")
 
 
-def _linear_args(p: argparse.ArgumentParser) -> None:
-    run_args(family=True, samples=True, study=True)(p)
-    p.add_argument("--estimator", choices=["max", "avg", "iwae"],
-                   help="override linear.estimator for this run")
-
-
-@command("linear", "train one linear variational sparse-coding run", _linear_args)
+@command("linear", "train one linear variational sparse-coding run",
+         run_args(family=True, samples=True))
 def _linear(args) -> None:
-    from functools import partial
-
     from vsc.linear import train_linear
 
-    _train(partial(train_linear, estimator=args.estimator), args, args.family, args.samples)
+    _train(train_linear, args, args.family, args.samples)
 
 
 def _bundle_args(p: argparse.ArgumentParser) -> None:
-    from vsc.config import STUDIES
-
-    p.add_argument("--config", required=True, help="YAML preset, e.g. config/config.yaml")
-    p.add_argument("--study", choices=STUDIES, default="linear", help="as for vsc linear")
+    config_args(p)
     p.add_argument("--samples", "-J", type=at_least(1), required=True, help="samples J")
     p.add_argument("--run", nargs=3, action="append", required=True,
-                   metavar=("FAMILY", "SEED", "OUT"),
+                   metavar=("FAMILY", "SEED", "DIR"),
                    help="one run of the bundle: its family, seed and run folder (repeat)")
-    p.add_argument("--estimator", choices=["max", "avg", "iwae"],
-                   help="override linear.estimator for these runs")
     p.add_argument("--no-progress", action="store_true", help="no per-epoch lines")
     p.add_argument("--replace-stale", action="store_true", help="as for vsc linear")
 
@@ -117,7 +109,6 @@ def _bundle_args(p: argparse.ArgumentParser) -> None:
 @command("linear-bundle", "train several linear runs at one J together (one stacked "
          "computation, each run in its own folder)", _bundle_args)
 def _linear_bundle(args) -> None:
-    from vsc.config import load_config, study_config
     from vsc.linear import train_linear_bundle
 
     runs = []
@@ -126,34 +117,25 @@ def _linear_bundle(args) -> None:
             runs.append((family, at_least(0)(seed), out))
         except argparse.ArgumentTypeError as err:
             raise ConfigError(f"--run {family} {seed} {out}: the seed {err}") from None
-    config = study_config(load_config(args.config), args.study)
-    finals = train_linear_bundle(config, args.samples, runs, progress=not args.no_progress,
-                                 replace_stale=args.replace_stale, estimator=args.estimator)
+    finals = train_linear_bundle(_load(args), args.samples, runs, progress=not args.no_progress,
+                                 replace_stale=args.replace_stale)
     for final in finals:
         _print_summary(final)
 
 
-def _dnn_args(p: argparse.ArgumentParser) -> None:
-    run_args(family=True, samples=True)(p)
-    p.add_argument("--latents", type=int, help="override dnn.latents (the code-size sweep)")
-    p.add_argument("--target-sparsity", type=float,
-                   help="override the DNN target sparsity, lambda0's and the spike prior's "
-                   "(the sparsity sweep)")
-
-
-@command("dnn", "train one DNN-generator run (stand-in images or CelebA)", _dnn_args)
+@command("dnn", "train one DNN-generator run (stand-in images or CelebA)",
+         run_args(family=True, samples=True))
 def _dnn(args) -> None:
-    from vsc.config import load_config, with_dnn_point
     from vsc.dnn import train_dnn
 
-    config = with_dnn_point(load_config(args.config), args.latents, args.target_sparsity)
-    _train(train_dnn, args, args.family, args.samples, config=config)
+    _train(train_dnn, args, args.family, args.samples)
 
 
 def _recover_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--run", required=True, help="a finished DNN run folder (its own "
                    "config.json says how it was made)")
-    p.add_argument("--out", required=True, help="folder for recovered.npy and recovery.json")
+    p.add_argument("--out-dir", required=True,
+                   help="folder for recovered.npy and recovered.json")
     p.add_argument("--center", action="store_true",
                    help="subtract mean image and code before the fit (the paper does not)")
 
@@ -163,11 +145,11 @@ def _recover_args(p: argparse.ArgumentParser) -> None:
 def _recover(args) -> None:
     from vsc.recovery import recover
 
-    result = recover(args.run, args.out, center=args.center)
+    result = recover(args.run, args.out_dir, center=args.center)
     print({k: v for k, v in result.items() if k not in ("dataset", "preset")})
 
 
-@command("fista", "train the FISTA dictionary-learning baseline", run_args(study=True))
+@command("fista", "train the FISTA dictionary-learning baseline", run_args())
 def _fista(args) -> None:
     from baselines.dictionary_learning import train_fista
 
@@ -175,7 +157,7 @@ def _fista(args) -> None:
 
 
 @command("sklearn", "fit scikit-learn's MiniBatchDictionaryLearning and score it",
-         run_args(study=True))
+         run_args())
 def _sklearn(args) -> None:
     from baselines.sklearn_baseline import train_sklearn
 
@@ -244,40 +226,37 @@ def _aggregate(args) -> None:
 
 def _aggregate_dnn_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", nargs="+", required=True, help="DNN run folders")
-    p.add_argument("--recoveries", nargs="*", default=[], help="folders written by vsc recover")
+    p.add_argument("--recovered", nargs="*", default=[], help="folders written by vsc recover")
     p.add_argument("--out", required=True, help="CSV to write (e.g. results/dnn_metrics.csv)")
 
 
-@command("aggregate-dnn", "per-pixel MSE and recovery scores of DNN runs", _aggregate_dnn_args)
+@command("aggregate-dnn", "per-pixel MSE and recovered-dictionary scores of DNN runs",
+         _aggregate_dnn_args)
 def _aggregate_dnn(args) -> None:
-    from pathlib import Path
-
-    import pandas as pd
-
     from vsc import aggregate
     from vsc.io import atomic_path
 
-    recoveries = pd.DataFrame([read_json(Path(d) / "recovery.json") for d in args.recoveries])
-    table = aggregate.dnn_table(aggregate.read_finals(args.runs), recoveries)
+    table = aggregate.dnn_table(aggregate.read_finals(args.runs),
+                                aggregate.read_recovered(args.recovered))
     with atomic_path(args.out) as tmp:
         table.to_csv(tmp, index=False)
     print(table.to_string(index=False))
 
 
-def _recovery_figure_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--recoveries", nargs="+", required=True, help="folders of vsc recover")
-    p.add_argument("--out", required=True, help="figure path without extension")
+def _recovered_figure_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recovered", nargs="+", required=True, help="folders of vsc recover")
+    p.add_argument("--figure", required=True, help="figure path without extension")
     p.add_argument("--layout", choices=["top_random", "rank_strata"], default="top_random",
                    help="top_random: the paper's figure; rank_strata: the reference notebook's")
 
 
-@command("recovery-figure", "recovered dictionaries side by side", _recovery_figure_args)
-def _recovery_figure(args) -> None:
+@command("recovered-figure", "recovered dictionaries side by side", _recovered_figure_args)
+def _recovered_figure(args) -> None:
     from vsc import plots
     from vsc.recovery import recovered_panels
 
-    panels, provenance = recovered_panels(args.recoveries)
-    print(plots.plot_recovered(panels, provenance, args.out, layout=args.layout))
+    panels, provenance = recovered_panels(args.recovered)
+    print(plots.plot_recovered(panels, provenance, args.figure, layout=args.layout))
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:
@@ -287,7 +266,7 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--snr-table", help="snr.csv (optional)")
     p.add_argument("--sampling-table", help="sampling.csv (optional)")
     p.add_argument("--sweep-table", help="dnn_sweep.csv (optional)")
-    p.add_argument("--recovery-table", help="recovery.csv of the ground-truth benchmark "
+    p.add_argument("--groundtruth-table", help="groundtruth.csv of the ground-truth benchmark "
                    "(optional)")
     p.add_argument("--config", help="the resolved config, named in the report (its notes are "
                    "printed in the summary)")
@@ -313,7 +292,7 @@ def _report(args) -> None:
                         snr=optional(args.snr_table),
                         sampling=optional(args.sampling_table),
                         sweep=optional(args.sweep_table),
-                        recovery=optional(args.recovery_table),
+                        groundtruth=optional(args.groundtruth_table),
                         costs=read_costs(args.runs))
     write_text(args.out, text)
     print(text)
@@ -353,25 +332,25 @@ def _snr(args) -> None:
 def summary_args(inputs: str, inputs_help: str, csv_name: str, *, config: bool = False,
                  optional: tuple[str, str] | None = None):
     """Arguments of the commands that turn analysis outputs into a CSV and a figure:
-    ``inputs`` (one or more files or folders), --csv and --figure; --config and one optional
-    list argument where asked."""
+    ``inputs`` (one or more files or folders), --out (the CSV) and --figure; --config and one
+    optional list argument where asked."""
     def setup(p: argparse.ArgumentParser) -> None:
         if config:
             p.add_argument("--config", required=True, help="the preset the runs were made with")
         p.add_argument(inputs, nargs="+", required=True, help=inputs_help)
         if optional:
             p.add_argument(optional[0], nargs="*", default=[], help=optional[1])
-        p.add_argument("--csv", required=True, help=f"table to write (e.g. results/{csv_name})")
+        p.add_argument("--out", required=True, help=f"table to write (e.g. results/{csv_name})")
         p.add_argument("--figure", required=True, help="figure path without extension")
     return setup
 
 
 def _publish(table, args, plot: Callable) -> None:
-    """Write ``table`` to --csv (atomically), print it, and draw ``plot(table, stem)`` to
+    """Write ``table`` to --out (atomically), print it, and draw ``plot(table, stem)`` to
     --figure (PNG and PDF)."""
     from vsc.io import atomic_path
 
-    with atomic_path(args.csv) as tmp:
+    with atomic_path(args.out) as tmp:
         table.to_csv(tmp, index=False)
     print(table.to_string(index=False))
     print(plot(table, args.figure))
@@ -392,7 +371,7 @@ def _snr_summary(args) -> None:
 @command("consistency", "support consistency (Jaccard) across the J samples of each input",
          analysis_args(("--inputs", "validation inputs (sampling.consistency_inputs)")))
 def _consistency(args) -> None:
-    from vsc.sampling import support_consistency
+    from vsc.consistency import support_consistency
 
     _analyse(args, lambda run: support_consistency(run, args.inputs))
 
@@ -422,13 +401,13 @@ def _dnn_sweep_summary(args) -> None:
     _publish(table, args, plots.plot_dnn_sweep)
 
 
-@command("recovery-summary", "ground-truth benchmark: recovered atoms and supports per method",
-         summary_args("--runs", "run folders of the benchmark", "recovery.csv"))
-def _recovery_summary(args) -> None:
+@command("groundtruth-summary", "ground-truth benchmark: recovered atoms and supports per method",
+         summary_args("--runs", "run folders of the benchmark", "groundtruth.csv"))
+def _groundtruth_summary(args) -> None:
     from vsc import plots
-    from vsc.aggregate import read_finals, recovery_table
+    from vsc.aggregate import groundtruth_table, read_finals
 
-    _publish(recovery_table(read_finals(args.runs)), args, plots.plot_recovery)
+    _publish(groundtruth_table(read_finals(args.runs)), args, plots.plot_groundtruth)
 
 
 def _figures_args(p: argparse.ArgumentParser) -> None:
@@ -463,10 +442,10 @@ def _schema_args(p: argparse.ArgumentParser) -> None:
 def _schema(args) -> None:
     import json
 
-    from vsc.config import json_schema
+    from vsc.config import config_schema
     from vsc.io import write_text
 
-    text = json.dumps(json_schema(), indent=2) + "\n"
+    text = json.dumps(config_schema(), indent=2) + "\n"
     if args.out:
         write_text(args.out, text)
     else:

@@ -10,8 +10,8 @@ from vsc.config import FamilyConfig
 from vsc.families import build_family
 from vsc.families.gaussian import gaussian_kl
 from vsc.families.laplacian import laplace_kl
+from vsc.families.soft_threshold import gamma_kl
 from vsc.families.spike_slab import SpikeSlab
-from vsc.families.thresholding import gamma_kl
 
 N_MC = 400_000
 

@@ -10,8 +10,8 @@ from vsc.families import FAMILIES, build_family
 from vsc.families.base import noise_warmup
 from vsc.families.laplacian import laplace_noise
 from vsc.families.noise import GLOBAL
+from vsc.families.soft_threshold import gaussian_lambda0, laplace_lambda0
 from vsc.families.spike_slab import temperature
-from vsc.families.thresholding import gaussian_lambda0, laplace_lambda0
 
 DONE = 10**6  # a step after every warm-up
 

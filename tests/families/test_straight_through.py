@@ -2,7 +2,7 @@
 
 import torch
 
-from vsc.families.thresholding import shifted_soft_threshold
+from vsc.families.soft_threshold import shifted_soft_threshold
 
 
 def _setup():

@@ -23,13 +23,13 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     results, figures = tmp_path / "results" / "test", tmp_path / "figures" / "test"
     for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv", "REPORT.md",
-                 "dnn_metrics.csv", "snr.csv", "sampling.csv", "recovery.csv",
+                 "dnn_metrics.csv", "snr.csv", "sampling.csv", "groundtruth.csv",
                  "dnn_sweep.csv"):
         assert (results / name).stat().st_size > 0
     dnn = pd.read_csv(results / "dnn_metrics.csv")
     assert len(dnn) == 6 and dnn.mse_per_pixel_mean.notna().all()
     assert dnn.recovered_fraction_mean.between(0, 1).all()
-    recovery = pd.read_csv(results / "recovery.csv")  # two scikit-learn coders, one run
+    recovery = pd.read_csv(results / "groundtruth.csv")  # two scikit-learn coders, one run
     assert sorted(recovery.method) == ["fista", "sklearn_lasso_cd", "sklearn_omp",
                                        "thresholded_laplacian"]
     assert recovery.recovered_fraction.between(0, 1).all()
@@ -65,7 +65,7 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
 
 def test_changed_setting_reruns_the_runs_it_affects_in_one_invocation(tmp_path):
     results = tmp_path / "results" / "test"
-    target = str((results / "recovery.csv").relative_to(tmp_path))
+    target = str((results / "groundtruth.csv").relative_to(tmp_path))
     cfg = yaml.safe_load(open(TEST_CONFIG))
     config = tmp_path / "changed.yaml"
 

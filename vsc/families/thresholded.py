@@ -17,7 +17,7 @@ from vsc.families.base import Codes, Family, UnthresholdedFamily
 from vsc.families.gaussian import Gaussian
 from vsc.families.laplacian import Laplacian
 from vsc.families.noise import GLOBAL, Noise
-from vsc.families.thresholding import (
+from vsc.families.soft_threshold import (
     GammaThreshold,
     gaussian_lambda0,
     laplace_lambda0,

@@ -1,40 +1,48 @@
-# Shared names: the validated config, the run grid, output paths, the vsc command.
+# Shared names: the validated config, output places, the one helper that names run folders,
+# the vsc command and the resources of training jobs.
 
 import os
 import shlex
 import sys
 
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
-from vsc.config import STUDIES, ConfigError, config_from_dict, study_config
-from vsc.results import BENCHMARK_FILE
+from vsc.config import (
+    ConfigError,
+    as_set_flags,
+    config_from_dict,
+    groundtruth_overrides,
+    sweep_point_overrides,
+    with_overrides,
+)
+from vsc.results import BENCHMARK_FILE, declared_files
 
-try:
-    CFG = config_from_dict(config)  # the same validation the CLI does, with typed defaults
-except ConfigError as err:
-    # one line naming the file and the key, exit status 2 (as `vsc`), no traceback
+def stop_on_config_error(err):
+    """One line naming the config file and the key, exit status 2 (as `vsc`), no traceback."""
     files = ", ".join(map(str, workflow.configfiles)) or "the config"
     sys.stderr.write(f"snakemake: error: {files}: {err}\n")
     sys.exit(2)
 
+
+try:
+    CFG = config_from_dict(config)  # the same validation the CLI does, with typed defaults
+except ConfigError as err:
+    stop_on_config_error(err)
+
 RESULTS = CFG.results_dir
 FIGURES = CFG.figures_dir
-RUNS = f"{RESULTS}/runs/linear"
 LOGS = f"{RESULTS}/logs"
 RESOLVED_CONFIG = f"{RESULTS}/config.yaml"
-# The patch set's manifest is named by the digest of its settings: a change makes a new name,
-# which Snakemake treats as a missing input, so the runs reading it rerun in the same
-# invocation (a params trigger on an ancient input would only take effect in the next).
+
+# How a changed setting reaches the jobs: every job that computes numbers carries the digest
+# of the settings they depend on (vsc/config/digest.py) as a param, so Snakemake's params
+# trigger reruns it, and the run itself replaces its stale folder (--replace-stale); growing
+# the grid or changing resources leaves finished runs alone. The patch set, an input of the
+# runs rather than a run, is named by its digest instead: a change makes a new name, which
+# the runs reading it see as a missing input in the same invocation (a params trigger on an
+# ancient input would only take effect in the next).
 PATCHES = f"{RESULTS}/data/patches-{CFG.digest('patches')}.json"
-# The digest of the settings that change a run's numbers: a rule whose params change reruns,
-# while growing the grid or changing resources leaves finished runs alone.
 DIGEST = CFG.digest("linear")
 DIGEST_DNN = CFG.digest("dnn")
-
-# Files every training run declares. checkpoint.pt is deliberately NOT declared: Snakemake
-# deletes the declared outputs of an interrupted job, and the checkpoint must survive that
-# for the rerun to resume instead of starting over.
-RUN_FILES = ["final.json", "metrics.csv", "dictionary.npy", "config.json"]
-DNN_RUN_FILES = ["final.json", "metrics.csv", "config.json"]  # a DNN has no dictionary
 BENCHMARK = BENCHMARK_FILE  # in the run folder it measured; the report's cost table reads it
 
 # vsc from this checkout. The interpreter is Snakemake's own (so `.venv/bin/snakemake` works
@@ -45,36 +53,68 @@ PYTHON = "python" if USES_CONDA else shlex.quote(sys.executable)
 VSC = f"PYTHONPATH={shlex.quote(workflow.basedir)}${{PYTHONPATH:+:$PYTHONPATH}} {PYTHON} -m vsc_bench"
 ENV = "../envs/vsc.yaml"
 
-LINEAR_RUNS = [f"{RUNS}/{family}_J{j}_seed{seed}" for family in CFG.linear.families
-               for j in CFG.linear.samples for seed in CFG.linear.seeds]
-FISTA_RUNS = [f"{RUNS}/fista_seed{seed}" for seed in CFG.fista.seeds]
-SKLEARN_RUNS = [f"{RUNS}/sklearn_seed{seed}" for seed in CFG.sklearn.seeds]
-ALL_RUNS = LINEAR_RUNS + FISTA_RUNS + SKLEARN_RUNS
+
+def run_dir(study, method, seed, samples=None, estimator=None, point=None):
+    """The one place a run folder is named: results/runs/<study>/<method>[_J<J>][_<estimator>]
+    _seed<seed>[_latents<n>_sparsity<p>]. ``study`` is linear, groundtruth or dnn; ``point``
+    is a DNN sweep point (code size, target sparsity). Wildcard patterns pass '{family}' etc."""
+    name = str(method)
+    if samples is not None:
+        name += f"_J{samples}"
+    if estimator is not None:
+        name += f"_{estimator}"
+    name += f"_seed{seed}"
+    if point is not None:
+        name += f"_latents{point[0]}_sparsity{point[1]}"
+    return f"{RESULTS}/runs/{study}/{name}"
 
 
-def run_outputs(pattern, snapshots=True):
-    """The declared files of a run folder; runs with a training loop (variational, FISTA)
-    also keep dictionary snapshots, the one-shot scikit-learn run does not."""
-    names = RUN_FILES + (["snapshots.npz"] if snapshots else [])
-    return {name.split(".")[0]: f"{pattern}/{name}" for name in names}
+def run_outputs(folder, dictionary=True, snapshots=True):
+    """The declared files of a run folder (vsc.results.declared_files), keyed by stem."""
+    return {name.split(".")[0]: f"{folder}/{name}"
+            for name in declared_files(dictionary=dictionary, snapshots=snapshots)}
 
 
-def study_rules():
-    """The linear-generator studies, each with its own copy of the training rules (defined in
-    a loop), so the job list names the study (linear, groundtruth_linear, ...) and each copy's
-    inputs and digest are plain values. Yields (study, rule name prefix, run folder root,
-    inputs, digest): 'linear' reads the preset's extracted patch set, 'groundtruth' generates
-    its synthetic patches inside the run (see study_config)."""
-    for study in STUDIES:
-        inputs = {"config": ancient(RESOLVED_CONFIG)}
-        if study == "linear":
-            inputs["patches"] = ancient(PATCHES)
-        yield (study, "" if study == "linear" else f"{study}_", f"{RESULTS}/runs/{study}",
-               inputs, study_config(CFG, study).digest("linear"))
+def finals(folders):
+    return [f"{folder}/final.json" for folder in folders]
+
+
+def figure_outputs(stem, caption, category):
+    """A figure's PNG (shown in the Snakemake report) and PDF."""
+    return {"png": report(f"{FIGURES}/{stem}.png", caption=caption, category=category),
+            "pdf": f"{FIGURES}/{stem}.pdf"}
+
+
+def figure_stem(wildcards, output):
+    return os.path.splitext(output.png)[0]
+
+
+def summary_outputs(name, caption, category):
+    """results/<name>.csv and figures/<name>.png/.pdf, both in the Snakemake report."""
+    return {"csv": report(f"{RESULTS}/{name}.csv", caption=caption, category=category),
+            **figure_outputs(name, caption, category)}
+
+
+def outputs_of(name):
+    """The files of summary_outputs(name)."""
+    return [f"{RESULTS}/{name}.csv"] + [f"{FIGURES}/{name}.{ext}" for ext in ("png", "pdf")]
+
+
+# The linear-generator studies: 'linear' reads the preset's patch set (Table 1 and its
+# analyses); 'groundtruth' is the same config with the groundtruth section's overrides (the
+# runs generate their synthetic patches themselves). {study: (--set flags, digest, inputs)}.
+STUDIES = {}
+for _study, _overrides in (("linear", {}), ("groundtruth", groundtruth_overrides(CFG))):
+    _inputs = {"config": ancient(RESOLVED_CONFIG)}
+    if _study == "linear":
+        _inputs["patches"] = ancient(PATCHES)
+    STUDIES[_study] = (as_set_flags(_overrides), with_overrides(CFG, _overrides).digest("linear"),
+                       _inputs)
 
 
 def training_resources(runtime):
-    """Resources of a training job; a GPU only where the preset asks for one."""
+    """Resources of a training job; a GPU only where the preset asks for one. Light jobs run
+    where Snakemake runs (localrules) with the profile's default-resources."""
     res = {"mem_mb": CFG.workflow.mem_mb, "runtime": runtime}
     if CFG.workflow.gpu:
         res["gpu"] = 1
@@ -85,16 +125,6 @@ wildcard_constraints:
     family="|".join(FAMILY_NAMES),
     samples=r"\d+",
     seed=r"\d+",
-
-
-def sweep_run_dir(family, latents, sparsity, seed):
-    """A DNN sweep point's run folder: the main grid's run where the setting is the main one
-    (J = dnn.samples[0]), else one named by its code size and target sparsity."""
-    runs, j = f"{RESULTS}/runs/dnn", CFG.dnn.samples[0]
-    if (latents == CFG.dnn.latents and sparsity == CFG.dnn.family.threshold.target_sparsity
-            and family in CFG.dnn.families and seed in CFG.dnn.seeds):
-        return f"{runs}/{family}_J{j}_seed{seed}"
-    return f"{runs}/{family}_J{j}_seed{seed}_latents{latents}_sparsity{sparsity:g}"
 
 
 def write_resolved_config(path=RESOLVED_CONFIG, log_path=None):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from vsc.statistics import code_statistics, collapse_percent, digitise, multi_information
+from vsc.code_statistics import code_statistics, collapse_percent, digitise, multi_information
 
 
 def test_independent_codes_have_about_zero_multi_information():

@@ -39,17 +39,17 @@ def support_consistency(run: str | Path, inputs: int | None = None) -> dict:
     folder, final = open_finished_run(run, "linear")
     config = folder.config
     inputs = config.sampling.consistency_inputs if inputs is None else inputs
-    result = {k: final[k] for k in ("method", "samples", "seed", "dataset", "preset",
+    result = {k: final[k] for k in ("method", "J", "seed", "dataset", "preset",
                                     "estimator", "status")}
-    if final["status"] != "finished" or final["samples"] < 2:
+    if final["status"] != "finished" or final["J"] < 2:
         return {**result, "jaccard": [], "jaccard_mean": None, "jaccard_median": None}
-    exp = LinearExperiment(config, final["method"], final["samples"], final["seed"],
+    exp = LinearExperiment(config, final["method"], final["J"], final["seed"],
                            load_patches(config.data))
     exp.load_state_dict(folder.load_checkpoint()["experiment"])
     exp.encoder.eval()
     torch.manual_seed(derive_seed("consistency", final["seed"]))
     x = exp.val_x[:inputs]
-    z = exp.family(exp.encoder(x), final["samples"], exp.step).z
+    z = exp.family(exp.encoder(x), final["J"], exp.step).z
     values = mean_pairwise_jaccard(z != 0).cpu().numpy()
     return {**result, "jaccard": values.round(6).tolist(),
             "jaccard_mean": float(values.mean()), "jaccard_median": float(np.median(values))}

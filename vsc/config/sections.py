@@ -1,9 +1,5 @@
-"""Typed, validated configuration for every vsc command.
-
-YAML presets in ``config/`` are parsed into the frozen dataclasses below. Every field carries
-its valid range as metadata, which serves two purposes: :func:`load_config` checks values and
-rejects unknown keys (naming the dotted key), and :func:`json_schema` emits the JSON schema
-that the Snakefile validates against, so the schema can never drift from the code.
+"""The sections of a preset: one frozen dataclass per job, each field with its help text,
+valid range and digest rule (vsc/config/fields.py). The YAML presets in config/ fill them in.
 
 This module must not import torch: Snakemake imports it while building the DAG.
 """
@@ -11,19 +7,11 @@ This module must not import torch: Snakemake imports it while building the DAG.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import re
-import types
-import typing
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Literal
 
-import yaml
-
 from vsc.catalogue import DNN_FAMILIES, FAMILY_NAMES, METHOD_NAMES
-from vsc.errors import UserError
+from vsc.config.fields import UNLESS_DEFAULT, param
 
 # The names a config accepts come from the catalogue (vsc/catalogue.py).
 FamilyName = Literal[FAMILY_NAMES]  # type: ignore[valid-type]
@@ -32,23 +20,6 @@ IMAGES_MAT_URL = "https://rctn.org/bruno/sparsenet/IMAGES.mat"
 # The digest the sparsenet page's IMAGES.mat is known by. Its MD5 is what is on public record;
 # a mirror's file, or a SHA-256 computed from a verified copy, goes in data.checksum.
 IMAGES_MAT_CHECKSUM = "md5:b20cb33935e95b556cb83bef5e9afcf1"
-
-
-class ConfigError(UserError, ValueError):
-    """A configuration value is missing, unknown or out of range; the message names the key."""
-
-
-def param(default: Any = dataclasses.MISSING, *, help: str, ge: float | None = None,
-          gt: float | None = None, le: float | None = None, lt: float | None = None,
-          min_items: int | None = None, factory: Any = None) -> Any:
-    """A dataclass field with a description and an optional valid range."""
-    meta = {"help": help, "ge": ge, "gt": gt, "le": le, "lt": lt, "min_items": min_items}
-    if factory is not None:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-# --------------------------------------------------------------------------- sections
 
 
 @dataclass(frozen=True)
@@ -106,10 +77,12 @@ class DataConfig:
         "images_mat: Olshausen's IMAGES.mat at `path`; folder: any PNG/JPEG/TIFF folder at "
         "`path`; synthetic: patches from a known dictionary (data.synthetic)")
     path: str | None = param(None, help="IMAGES.mat file or image folder (for images_mat/folder)")
-    download: bool = param(False, help="download IMAGES.mat from `url` to `path` if it is missing")
-    url: str = param(IMAGES_MAT_URL, help="where IMAGES.mat is downloaded from")
-    checksum: str = param(IMAGES_MAT_CHECKSUM, help="'<algorithm>:<hex digest>' a downloaded "
-                          "IMAGES.mat must have (e.g. sha256:... for a mirror)")
+    download: bool = param(False, digest=False,
+                           help="download IMAGES.mat from `url` to `path` if it is missing")
+    url: str = param(IMAGES_MAT_URL, digest=False, help="where IMAGES.mat is downloaded from")
+    checksum: str = param(IMAGES_MAT_CHECKSUM, digest=False,
+                          help="'<algorithm>:<hex digest>' a downloaded IMAGES.mat must have "
+                          "(e.g. sha256:... for a mirror)")
     patch_size: int = param(16, ge=2, help="side of the square patches in pixels")
     n_train: int = param(80000, ge=1, help="number of training patches")
     n_val: int = param(16000, ge=1, help="number of validation patches")
@@ -117,11 +90,16 @@ class DataConfig:
         "faithful", help="faithful: shuffle all patches then split (validation overlaps training, "
         "as the reference); by_image: validation patches come from held-out images")
     seed: int = param(0, ge=0, help="seed of the patch shuffle")
-    cache_dir: str = param("resources/patches", help="where extracted patch sets are cached")
-    celeba: CelebaConfig = param(help="CelebA (DNN experiment)", factory=CelebaConfig)
-    standin: StandinConfig = param(help="synthetic CelebA stand-in", factory=StandinConfig)
+    cache_dir: str = param("resources/patches", digest=False,
+                           help="where extracted patch sets are cached")
+    celeba: CelebaConfig = param(help="CelebA (DNN experiment)", factory=CelebaConfig,
+                                 experiments=("dnn",))
+    standin: StandinConfig = param(help="synthetic CelebA stand-in", factory=StandinConfig,
+                                   experiments=("dnn",))
+    # Only synthetic patches depend on it.
     synthetic: SyntheticConfig = param(help="patches from a known dictionary",
-                                       factory=SyntheticConfig)
+                                       factory=SyntheticConfig,
+                                       digest=lambda data: data.source == "synthetic")
 
 
 @dataclass(frozen=True)
@@ -145,8 +123,9 @@ class ThresholdConfig:
     gamma_kl_weight: float = param(0.1, ge=0, help="weight of the Gamma KL of learned thresholds")
     gamma_prior_shape: float = param(3.0, gt=0, help="shape of the Gamma prior (mean lambda0)")
     gamma_sampler: Literal["torch", "marsaglia_tsang"] = param(
-        "torch", help="how learned thresholds are drawn: torch: torch.distributions.Gamma "
-        "(the reference's); marsaglia_tsang: vectorised rejection sampler with the implicit "
+        "torch", digest=UNLESS_DEFAULT,
+        help="how learned thresholds are drawn: torch: torch.distributions.Gamma (the "
+        "reference's); marsaglia_tsang: vectorised rejection sampler with the implicit "
         "gradient only where it is needed, about 3x faster on a CPU (vsc/families/gamma.py); "
         "the same distribution, another random stream")
 
@@ -197,11 +176,12 @@ class ScheduleConfig:
 class LinearConfig:
     """The linear-generator experiment (docs/method.md section 5)."""
 
-    families: list[FamilyName] = param(help="families of the grid", min_items=1,
+    families: list[FamilyName] = param(help="families of the grid", min_items=1, digest=False,
                                        factory=lambda: list(FAMILY_NAMES))
-    samples: list[int] = param(help="J values of the grid", min_items=1, ge=1,
+    samples: list[int] = param(help="J values of the grid", min_items=1, ge=1, digest=False,
                                factory=lambda: [1, 20])
-    seeds: list[int] = param(help="seeds of the grid", min_items=1, ge=0, factory=lambda: [0])
+    seeds: list[int] = param(help="seeds of the grid", min_items=1, ge=0, digest=False,
+                             factory=lambda: [0])
     latents: int = param(256, ge=1, help="dictionary size K")
     epochs: int = param(300, ge=1, help="training epochs")
     batch_size: int = param(100, ge=1, help="patches per iteration")
@@ -226,7 +206,8 @@ class LinearConfig:
         0, ge=0, help="keep a copy of the dictionary every this many epochs in the run's "
         "snapshots.npz, besides the initial and the final one (0: only those two)")
     tf32: bool = param(
-        False, help="on CUDA, let the training iterations' float32 matrix products use "
+        False, digest=UNLESS_DEFAULT,
+        help="on CUDA, let the training iterations' float32 matrix products use "
         "TensorFloat-32 (faster, about 3 significant digits per product; validation stays "
         "float32); no effect on a CPU. scripts/device_check.sh measures what it changes")
 
@@ -235,7 +216,8 @@ class LinearConfig:
 class FistaConfig:
     """The FISTA baseline and its dictionary learning (docs/method.md section 5)."""
 
-    seeds: list[int] = param(help="seeds of the FISTA runs", ge=0, factory=lambda: [0])
+    seeds: list[int] = param(help="seeds of the FISTA runs", ge=0, digest=False,
+                             factory=lambda: [0])
     lam: float = param(20.0, ge=0, help="final sparsity penalty")
     lam_start_fraction: float = param(0.1, gt=0, le=1, help="warm-up start as a fraction of lam")
     lam_step_fraction: float = param(1e-4, ge=0, help="warm-up step per iteration (fraction)")
@@ -250,7 +232,8 @@ class FistaConfig:
 class SklearnConfig:
     """scikit-learn MiniBatchDictionaryLearning baseline, scored with the Table 1 metric."""
 
-    seeds: list[int] = param(help="seeds of the scikit-learn runs", ge=0, factory=lambda: [0])
+    seeds: list[int] = param(help="seeds of the scikit-learn runs", ge=0, digest=False,
+                             factory=lambda: [0])
     transform_algorithms: list[Literal["lasso_lars", "lasso_cd", "omp"]] = param(
         help="sparse_encode algorithms for the validation codes", min_items=1,
         factory=lambda: ["lasso_cd"])
@@ -326,11 +309,12 @@ class DnnConfig:
     dataset: Literal["standin", "celeba"] = param(
         "standin", help="standin: the synthetic image set with known atoms; celeba: CelebA at "
         "data.celeba.root")
-    families: list[FamilyName] = param(
-        help="families of the grid", min_items=1, factory=lambda: list(DNN_FAMILIES))
-    samples: list[int] = param(help="J values of the grid", min_items=1, ge=1,
+    families: list[FamilyName] = param(help="families of the grid", min_items=1, digest=False,
+                                       factory=lambda: list(DNN_FAMILIES))
+    samples: list[int] = param(help="J values of the grid", min_items=1, ge=1, digest=False,
                                factory=lambda: [10])
-    seeds: list[int] = param(help="seeds of the grid", min_items=1, ge=0, factory=lambda: [0])
+    seeds: list[int] = param(help="seeds of the grid", min_items=1, ge=0, digest=False,
+                             factory=lambda: [0])
     latents: int = param(512, ge=1, help="code size")
     width: float = param(1.0, gt=0, help="channel multiplier of encoder and decoder "
                          "(1: the paper's 64-64-128-256-256 / 128-128-64-64)")
@@ -347,7 +331,7 @@ class DnnConfig:
                             "and at the last (0: only at the last)")
     recovery_samples: int = param(50, ge=1, help="J when encoding for dictionary recovery")
     recovery_families: list[FamilyName] = param(
-        help="families whose recovered dictionaries are drawn side by side",
+        help="families whose recovered dictionaries are drawn side by side", digest=False,
         factory=lambda: ["gaussian", "thresholded_gaussian_gamma"])
     amp: bool = param(True, help="mixed precision (bfloat16 autocast) on CUDA")
     family: FamilyConfig = param(help="family settings of the DNN experiment",
@@ -386,22 +370,30 @@ class WorkflowConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """A whole preset."""
+    """A whole preset. A section enters the digests its ``experiments`` name; those naming
+    none (the analyses, the resources, output places) enter no digest."""
 
     preset: str = param("custom", help="name shown in tables and figures")
     notes: list[str] = param(
         help="what a reader must know about this preset's numbers (e.g. that its variational "
         "dictionaries have not formed yet), printed in the report and under the figures",
         factory=list)
-    device: Literal["auto", "cpu", "cuda"] = param("auto", help="auto: CUDA when available")
+    device: Literal["auto", "cpu", "cuda"] = param("auto", help="auto: CUDA when available",
+                                                   experiments=("linear", "dnn"))
     results_dir: str = param("results", help="where run folders and tables are written")
     figures_dir: str = param("figures", help="where figures are written")
-    data: DataConfig = param(help="natural-image patches", factory=DataConfig)
-    family: FamilyConfig = param(help="variational families", factory=FamilyConfig)
-    linear: LinearConfig = param(help="linear experiment", factory=LinearConfig)
-    fista: FistaConfig = param(help="FISTA baseline", factory=FistaConfig)
-    sklearn: SklearnConfig = param(help="scikit-learn baseline", factory=SklearnConfig)
-    dnn: DnnConfig = param(help="DNN generator experiment", factory=DnnConfig)
+    data: DataConfig = param(help="natural-image patches", factory=DataConfig,
+                             experiments=("linear", "patches"))
+    family: FamilyConfig = param(help="variational families", factory=FamilyConfig,
+        experiments=("linear",))
+    linear: LinearConfig = param(help="linear experiment", factory=LinearConfig,
+        experiments=("linear",))
+    fista: FistaConfig = param(help="FISTA baseline", factory=FistaConfig,
+        experiments=("linear",))
+    sklearn: SklearnConfig = param(help="scikit-learn baseline", factory=SklearnConfig,
+        experiments=("linear",))
+    dnn: DnnConfig = param(help="DNN generator experiment", factory=DnnConfig,
+        experiments=("dnn",))
     snr: SnrConfig = param(help="gradient SNR analysis", factory=SnrConfig)
     sampling: SamplingConfig = param(help="sampling studies", factory=SamplingConfig)
     groundtruth: GroundTruthConfig = param(help="ground-truth recovery benchmark",
@@ -415,262 +407,8 @@ class Config:
 
     def digest(self, experiment: str = "linear") -> str:
         """Short hash of the settings that change the numbers of an ``experiment``'s runs
-        ('linear' or 'dnn'; 'patches': the linear experiment's patch set alone). The grid
-        (which families, J and seeds exist), resources, output places and the other
-        experiment's settings are left out, so growing the grid or tuning one experiment
-        keeps the other's finished runs valid."""
-        settings = self.to_dict()
-        data = settings.pop("data")
-        for key in _NOT_IN_DIGEST:
-            settings.pop(key)
-        for section in ("linear", "fista", "sklearn", "dnn"):
-            for key in ("families", "samples", "seeds", "recovery_families"):
-                settings[section].pop(key, None)
-        images = {k: data.pop(k) for k in ("celeba", "standin")}
-        synthetic = data.pop("synthetic")
-        if data["source"] == "synthetic":  # else it changes nothing the runs compute
-            data["synthetic"] = synthetic
-        for key in ("cache_dir", "download", "url", "checksum"):
-            data.pop(key)
-        if experiment == "linear":
-            chosen = {k: settings[k] for k in ("device", "family", "linear", "fista", "sklearn")}
-            chosen["data"] = data
-        elif experiment == "patches":
-            chosen = {"data": data}
-        elif experiment == "dnn":
-            chosen = {"device": settings["device"], "dnn": settings["dnn"], "data": images}
-        else:
-            raise ValueError(f"unknown experiment {experiment!r}")
-        for path, default in _DIGEST_OMITS_AT_DEFAULT:
-            section = chosen
-            for key in path[:-1]:
-                section = section.get(key, {})
-            if section.get(path[-1], default) == default:
-                section.pop(path[-1], None)
-        if experiment != "patches":
-            chosen["numbers_version"] = NUMBERS_VERSION
-        text = json.dumps(chosen, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        ('linear' or 'dnn'; 'patches': the linear experiment's patch set alone); each
+        field's metadata says whether and where it counts (vsc/config/digest.py)."""
+        from vsc.config.digest import config_digest
 
-
-_NOT_IN_DIGEST = ("workflow", "results_dir", "figures_dir", "preset", "notes")
-# Settings added after run folders were published: left out of the digest at their default,
-# which is the behaviour before they existed, so those folders stay valid.
-_DIGEST_OMITS_AT_DEFAULT = ((("family", "threshold", "gamma_sampler"), "torch"),
-                            (("dnn", "family", "threshold", "gamma_sampler"), "torch"),
-                            (("linear", "tf32"), False))
-# Raised whenever the code changes the numbers a run computes from the same settings, so that
-# run folders made by an earlier version count as stale (2: the spike-and-slab KL on the raw
-# encoder heads).
-NUMBERS_VERSION = 2
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _is_optional(tp: Any) -> tuple[bool, Any]:
-    args = typing.get_args(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
-        rest = [a for a in args if a is not type(None)]
-        return True, rest[0]
-    return False, tp
-
-
-def _check_range(value: float, meta: dict, key: str) -> None:
-    for bound, ok, word in (("ge", lambda v, b: v >= b, ">="), ("gt", lambda v, b: v > b, ">"),
-                            ("le", lambda v, b: v <= b, "<="), ("lt", lambda v, b: v < b, "<")):
-        b = meta.get(bound)
-        if b is not None and not ok(value, b):
-            raise ConfigError(f"config key '{key}' must be {word} {b}, got {value}")
-
-
-FLOAT_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-
-
-def _convert(value: Any, tp: Any, meta: dict, key: str) -> Any:
-    optional, tp = _is_optional(tp)
-    if value is None:
-        if optional:
-            return None
-        raise ConfigError(f"config key '{key}' must not be empty (null)")
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            raise ConfigError(f"config key '{key}' must be a mapping, got {value!r}")
-        return _build(tp, value, key + ".")
-    if origin is Literal:
-        choices = typing.get_args(tp)
-        if value not in choices:
-            raise ConfigError(f"config key '{key}' must be one of {list(choices)}, got {value!r}")
-        return value
-    if origin is list:
-        if not isinstance(value, list):
-            raise ConfigError(f"config key '{key}' must be a list, got {value!r}")
-        if meta.get("min_items") and len(value) < meta["min_items"]:
-            raise ConfigError(f"config key '{key}' needs at least {meta['min_items']} item(s)")
-        (item_tp,) = typing.get_args(tp)
-        item_meta = {k: v for k, v in meta.items() if k != "min_items"}
-        return [_convert(v, item_tp, item_meta, f"{key}[{i}]") for i, v in enumerate(value)]
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"config key '{key}' must be true or false, got {value!r}")
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"config key '{key}' must be an integer, got {value!r}")
-        _check_range(value, meta, key)
-        return value
-    if tp is float:
-        if isinstance(value, str) and FLOAT_TEXT.fullmatch(value.strip()):
-            value = float(value)  # PyYAML (YAML 1.1) reads 1e-3 as text; YAML 1.2 a number
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"config key '{key}' must be a number, got {value!r}")
-        _check_range(float(value), meta, key)
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"config key '{key}' must be a string, got {value!r}")
-        return value
-    raise TypeError(f"unsupported config type {tp} for {key}")  # a bug in this module
-
-
-def _build(cls: type, raw: dict[str, Any], prefix: str = "") -> Any:
-    hints = _hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(raw) - set(fields))
-    if unknown:
-        raise ConfigError(f"unknown config key '{prefix}{unknown[0]}' (valid keys here: "
-                          f"{', '.join(sorted(fields))})")
-    kwargs = {name: _convert(raw[name], hints[name], dict(fields[name].metadata),
-                             prefix + name) for name in raw}
-    return cls(**kwargs)
-
-
-def with_estimator(config: Config, estimator: str | None) -> Config:
-    """The config with linear.estimator replaced (None keeps it)."""
-    if estimator is None:
-        return config
-    return dataclasses.replace(config,
-                               linear=dataclasses.replace(config.linear, estimator=estimator))
-
-
-STUDIES = ("linear", "groundtruth")
-
-
-def study_config(config: Config, study: str) -> Config:
-    """The config a linear-generator study's runs use: 'linear' (Table 1 and its analyses)
-    is the config itself; 'groundtruth' swaps in the synthetic patches and the overrides of
-    the groundtruth section."""
-    if study == "linear":
-        return config
-    if study != "groundtruth":
-        raise ValueError(f"unknown study {study!r} (one of {', '.join(STUDIES)})")
-    gt = config.groundtruth
-
-    def pick(override, default):
-        return default if override is None else override
-
-    data = dataclasses.replace(config.data, source="synthetic",
-                               n_train=pick(gt.n_train, config.data.n_train),
-                               n_val=pick(gt.n_val, config.data.n_val))
-    linear = dataclasses.replace(config.linear, epochs=pick(gt.epochs, config.linear.epochs),
-                                 encoder_lr=pick(gt.encoder_lr, config.linear.encoder_lr))
-    sklearn = dataclasses.replace(config.sklearn,
-                                  epochs=pick(gt.sklearn_epochs, config.sklearn.epochs))
-    return dataclasses.replace(config, data=data, linear=linear, sklearn=sklearn)
-
-
-
-
-def with_dnn_point(config: Config, latents: int | None = None,
-                   target_sparsity: float | None = None) -> Config:
-    """The config with dnn.latents and/or the DNN target sparsity replaced (None keeps them).
-    The sparsity sets both lambda0's target and the spike-and-slab prior, as the paper's
-    "10% target sparsity (through lambda0 or the spike prior)"."""
-    if latents is not None and latents < 1:
-        raise ConfigError(f"--latents must be >= 1, got {latents}")
-    if target_sparsity is not None and not 0 < target_sparsity < 1:
-        raise ConfigError(f"--target-sparsity must be in (0, 1), got {target_sparsity}")
-    dnn = config.dnn
-    if latents is not None:
-        dnn = dataclasses.replace(dnn, latents=latents)
-    if target_sparsity is not None:
-        family = dnn.family
-        if family.threshold.lambda0_gaussian or family.threshold.lambda0_laplacian:
-            raise ConfigError("a target-sparsity sweep sets lambda0 through "
-                              "dnn.family.threshold.target_sparsity: remove the explicit "
-                              "dnn.family.threshold.lambda0_gaussian / lambda0_laplacian")
-        family = dataclasses.replace(
-            family,
-            threshold=dataclasses.replace(family.threshold, target_sparsity=target_sparsity),
-            prior=dataclasses.replace(family.prior, spike_probability=target_sparsity))
-        dnn = dataclasses.replace(dnn, family=family)
-    return dataclasses.replace(config, dnn=dnn)
-
-
-def config_from_dict(raw: dict[str, Any]) -> Config:
-    """Validate a nested mapping and return the typed config (defaults fill missing keys)."""
-    if not isinstance(raw, dict):
-        raise ConfigError("a config must be a mapping of keys to values")
-    return _build(Config, raw)
-
-
-def load_config(path: str | Path) -> Config:
-    """Read and validate a YAML preset; errors name the file and the offending key."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file {path} does not exist")
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
-    try:
-        return config_from_dict(raw)
-    except ConfigError as err:
-        raise ConfigError(f"{path}: {err}") from None
-
-
-# --------------------------------------------------------------------------- schema
-
-
-def _schema_for(tp: Any, meta: dict) -> dict[str, Any]:
-    optional, tp = _is_optional(tp)
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        schema = json_schema(tp)
-    elif origin is Literal:
-        schema = {"enum": list(typing.get_args(tp))}
-    elif origin is list:
-        (item_tp,) = typing.get_args(tp)
-        item_meta = {k: v for k, v in meta.items() if k != "min_items"}
-        schema = {"type": "array", "items": _schema_for(item_tp, item_meta)}
-        if meta.get("min_items"):
-            schema["minItems"] = meta["min_items"]
-    else:
-        schema = {"type": {bool: "boolean", int: "integer", float: "number", str: "string"}[tp]}
-        for ours, theirs in (("ge", "minimum"), ("gt", "exclusiveMinimum"),
-                             ("le", "maximum"), ("lt", "exclusiveMaximum")):
-            if meta.get(ours) is not None:
-                schema[theirs] = meta[ours]
-    if optional:
-        schema = {"anyOf": [schema, {"type": "null"}]}
-    if meta.get("help"):
-        schema["description"] = meta["help"]
-    return schema
-
-
-def json_schema(cls: type = Config) -> dict[str, Any]:
-    """JSON schema (draft 2020-12) equivalent to the dataclass validation."""
-    hints = _hints(cls)
-    props = {f.name: _schema_for(hints[f.name], dict(f.metadata)) for f in dataclasses.fields(cls)}
-    schema: dict[str, Any] = {"type": "object", "additionalProperties": False,
-                              "properties": props}
-    if cls is Config:
-        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                  "description": "vsc-bench preset (generated by `vsc schema`; do not edit)",
-                  **schema}
-    return schema
+        return config_digest(self, experiment)

@@ -1,4 +1,5 @@
 import json
+import shlex
 
 import numpy as np
 import pytest
@@ -6,10 +7,18 @@ import pytest
 from baselines.dictionary_learning import train_fista
 from baselines.sklearn_baseline import train_sklearn
 from tests.conftest import tiny_config_dict
-from vsc.config import ConfigError, DataConfig, SyntheticConfig, config_from_dict, study_config
+from vsc.config import (
+    ConfigError,
+    DataConfig,
+    SyntheticConfig,
+    as_set_flags,
+    config_from_dict,
+    groundtruth_config,
+    groundtruth_overrides,
+)
 from vsc.data.patches import load_patches
 from vsc.data.synthetic import GroundTruth, make_synthetic, true_dictionary
-from vsc.ground_truth import RECOVERY_KEYS, ground_truth_scores, match_atoms, support_scores
+from vsc.groundtruth import GROUNDTRUTH_KEYS, groundtruth_scores, match_atoms, support_scores
 from vsc.linear import train_linear
 from vsc_bench.cli import main
 
@@ -50,11 +59,11 @@ def test_ground_truth_scores_of_the_true_generator_are_perfect():
     atoms = rng.normal(size=(64, 16))
     codes = rng.laplace(size=(50, 16)) * (rng.random((50, 16)) < 0.2)
     perm = rng.permutation(16)
-    scores = ground_truth_scores(-2 * atoms[:, perm], codes[:, perm],
+    scores = groundtruth_scores(-2 * atoms[:, perm], codes[:, perm],
                                  GroundTruth(atoms=atoms, val_codes=codes))
     assert scores["recovered_fraction"] == 1.0
     assert scores["support_precision"] == 1.0 and scores["support_recall"] == 1.0
-    dense = ground_truth_scores(atoms, np.ones_like(codes), GroundTruth(atoms, codes))
+    dense = groundtruth_scores(atoms, np.ones_like(codes), GroundTruth(atoms, codes))
     assert dense["support_recall"] == 1.0
     assert dense["support_precision"] == pytest.approx((codes != 0).mean())
 
@@ -101,7 +110,7 @@ def _study(tmp_path):
     raw["data"]["synthetic"] = {"n_atoms": 16, "active": 2, "atoms": "random"}
     raw["groundtruth"] = {"n_train": 300, "n_val": 60}
     raw["sklearn"] = {"epochs": 1}
-    return study_config(config_from_dict(raw), "groundtruth")
+    return groundtruth_config(config_from_dict(raw))
 
 
 @pytest.mark.parametrize("method", ["thresholded_laplacian", "fista", "sklearn"])
@@ -115,7 +124,7 @@ def test_every_method_scores_its_dictionary_against_the_truth(tmp_path, method):
     else:
         final = train_linear(cfg, method, 1, 0, out, progress=False)
     assert final["dataset"] == "synthetic:random16-active2-snr20dB"
-    for key in RECOVERY_KEYS:
+    for key in GROUNDTRUTH_KEYS:
         value = final[key]
         assert value is None or 0 <= value <= 1  # precision is null when no code is non-zero
 
@@ -126,8 +135,8 @@ def test_stale_checkpoint_is_replaced_even_without_config_json(tmp_path):
     out = tmp_path / "run"
     train_linear(cfg, "gaussian", 1, 0, out, stop_after_epoch=1, progress=False)
     (out / "config.json").unlink()
-    changed = study_config(config_from_dict({**tiny_config_dict(tmp_path),
-                                             "groundtruth": {"n_train": 200}}), "groundtruth")
+    changed = groundtruth_config(config_from_dict({**tiny_config_dict(tmp_path),
+                                                   "groundtruth": {"n_train": 200}}))
     with pytest.raises(ConfigError, match="checkpoint.pt"):
         train_linear(changed, "gaussian", 1, 0, out, progress=False)
     final = train_linear(changed, "gaussian", 1, 0, out, progress=False, replace_stale=True)
@@ -142,7 +151,8 @@ def test_cli_runs_the_groundtruth_study(tmp_path):
     raw["data"]["synthetic"] = {"n_atoms": 16, "active": 2}
     raw["groundtruth"] = {"n_train": 200, "n_val": 50, "epochs": 1}
     path.write_text(yaml.safe_dump(raw))
-    assert main(["fista", "--config", str(path), "--study", "groundtruth", "--seed", "0",
-                 "--out", str(tmp_path / "run"), "--no-progress"]) == 0
+    sets = shlex.split(as_set_flags(groundtruth_overrides(config_from_dict(raw))))
+    assert main(["fista", "--config", str(path), *sets, "--seed", "0",
+                 "--run", str(tmp_path / "run"), "--no-progress"]) == 0
     final = json.loads((tmp_path / "run" / "final.json").read_text())
     assert final["dataset"].startswith("synthetic:gabor16") and final["epochs"] == 1

@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from tests.conftest import tiny_config_dict
-from vsc.config import config_from_dict
+from vsc.config import config_from_dict, with_overrides
+from vsc.consistency import mean_pairwise_jaccard, support_consistency
 from vsc.linear import train_linear
-from vsc.sampling import mean_pairwise_jaccard, support_consistency
 
 
 def test_jaccard_on_hand_made_supports():
@@ -23,13 +23,11 @@ def test_jaccard_on_hand_made_supports():
 
 
 def test_avg_run_and_its_consistency(tmp_path):
-    cfg = config_from_dict(tiny_config_dict(tmp_path))
-    final = train_linear(cfg, "thresholded_laplacian", 3, 0, tmp_path / "avg", progress=False,
-                         estimator="avg")
+    cfg = with_overrides(config_from_dict(tiny_config_dict(tmp_path)), ["linear.estimator=avg"])
+    final = train_linear(cfg, "thresholded_laplacian", 3, 0, tmp_path / "avg", progress=False)
     assert final["estimator"] == "avg"
     result = support_consistency(tmp_path / "avg", inputs=20)
     assert result["estimator"] == "avg" and len(result["jaccard"]) == 20
     assert 0 <= result["jaccard_mean"] <= 1
-    with pytest.raises(ValueError):
-        train_linear(cfg, "thresholded_laplacian", 3, 0, tmp_path / "bad", progress=False,
-                     estimator="median")
+    with pytest.raises(ValueError, match="linear.estimator"):
+        with_overrides(cfg, ["linear.estimator=median"])

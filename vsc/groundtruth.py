@@ -11,8 +11,8 @@ from scipy.optimize import linear_sum_assignment
 from vsc.data.synthetic import GroundTruth
 
 MATCH_THRESHOLD = 0.9
-# what ground_truth_scores returns, in the order tables show it
-RECOVERY_KEYS = ("recovered_fraction", "mean_matched_cosine", "mean_best_cosine",
+# what groundtruth_scores returns, in the order tables show it
+GROUNDTRUTH_KEYS = ("recovered_fraction", "mean_matched_cosine", "mean_best_cosine",
                  "support_precision", "support_recall", "support_f1")
 
 
@@ -69,7 +69,7 @@ def support_scores(codes: np.ndarray, true_codes: np.ndarray, rows: np.ndarray,
             "support_f1": float(f1)}
 
 
-def ground_truth_scores(atoms: np.ndarray, codes: np.ndarray, truth: GroundTruth,
+def groundtruth_scores(atoms: np.ndarray, codes: np.ndarray, truth: GroundTruth,
                         threshold: float = MATCH_THRESHOLD) -> dict[str, float]:
     """Dictionary and support recovery of a learned dictionary atoms [P, K] and its
     validation codes [N, K] against the generator of synthetic patches."""

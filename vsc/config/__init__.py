@@ -1,0 +1,89 @@
+"""Typed, validated configuration for every vsc command.
+
+- ``fields``: the field engine (help, valid range, digest rule), parsing and the JSON schema;
+- ``sections``: one frozen dataclass per section of a preset, and :class:`Config`;
+- ``digest``: which settings change a run's numbers, read from the fields' metadata;
+- ``overrides``: dotted-key overrides (``--set``), the one way to change a preset per run.
+
+This package must not import torch: Snakemake imports it while building the DAG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vsc.config.fields import ConfigError, build, json_schema
+from vsc.config.overrides import (
+    as_set_flags,
+    groundtruth_config,
+    groundtruth_overrides,
+    parse_assignment,
+    sweep_point_overrides,
+    with_overrides,
+)
+from vsc.config.sections import (
+    IMAGES_MAT_CHECKSUM,
+    IMAGES_MAT_URL,
+    CelebaConfig,
+    Config,
+    DataConfig,
+    DnnConfig,
+    DnnSweepConfig,
+    FamilyConfig,
+    FistaConfig,
+    GroundTruthConfig,
+    LinearConfig,
+    PriorConfig,
+    SamplingConfig,
+    ScheduleConfig,
+    SklearnConfig,
+    SnrConfig,
+    SpikeSlabConfig,
+    StandinConfig,
+    SyntheticConfig,
+    ThresholdConfig,
+    WarmupConfig,
+    WorkflowConfig,
+)
+
+
+def config_from_dict(raw: dict[str, Any]) -> Config:
+    """Validate a nested mapping and return the typed config (defaults fill missing keys)."""
+    if not isinstance(raw, dict):
+        raise ConfigError("a config must be a mapping of keys to values")
+    return build(Config, raw)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a YAML preset; errors name the file and the offending key."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
+    try:
+        return config_from_dict(raw)
+    except ConfigError as err:
+        raise ConfigError(f"{path}: {err}") from None
+
+
+def config_schema() -> dict[str, Any]:
+    """The JSON schema of a preset (workflow/schemas/config.schema.json is generated from it)."""
+    return json_schema(Config)
+
+
+
+__all__ = [
+    "IMAGES_MAT_CHECKSUM", "IMAGES_MAT_URL", "CelebaConfig", "Config", "ConfigError",
+    "DataConfig", "DnnConfig", "DnnSweepConfig", "FamilyConfig", "FistaConfig",
+    "GroundTruthConfig", "LinearConfig", "PriorConfig", "SamplingConfig", "ScheduleConfig",
+    "SklearnConfig", "SnrConfig", "SpikeSlabConfig", "StandinConfig", "SyntheticConfig",
+    "ThresholdConfig", "WarmupConfig", "WorkflowConfig", "as_set_flags", "config_from_dict",
+    "config_schema", "groundtruth_config", "groundtruth_overrides", "load_config", "parse_assignment",
+    "sweep_point_overrides", "with_overrides",
+]

@@ -1,0 +1,69 @@
+# Analyses of finished runs: each reads one run folder (--run) and writes one result.
+
+
+rule snr:
+    """Gradient SNR of a trained run (its first seed), at the run's own J."""
+    input:
+        final=f"{run_dir('linear', '{family}', SEED0, '{samples}')}/final.json",
+    output:
+        f"{RESULTS}/snr/{{family}}_J{{samples}}.json",
+    params:
+        vsc=VSC,
+        run=lambda wildcards, input: os.path.dirname(input.final),
+        passes=CFG.snr.passes,
+        batches=CFG.snr.batches,
+    log:
+        f"{LOGS}/snr/{{family}}_J{{samples}}.log",
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_linear),
+    conda:
+        ENV
+    shell:
+        "{params.vsc} snr --run {params.run} --passes {params.passes}"
+        " --batches {params.batches} --out {output} > {log} 2>&1"
+
+
+rule consistency:
+    """Support consistency (Jaccard) across the J samples of each validation input."""
+    input:
+        final=f"{RESULTS}/runs/linear/{{run}}/final.json",
+    output:
+        f"{RESULTS}/consistency/{{run}}.json",
+    params:
+        vsc=VSC,
+        run=lambda wildcards, input: os.path.dirname(input.final),
+        inputs=CFG.sampling.consistency_inputs,
+    log:
+        f"{LOGS}/consistency/{{run}}.log",
+    resources:
+        mem_mb=CFG.workflow.mem_mb,
+        runtime=10,
+    conda:
+        ENV
+    shell:
+        "{params.vsc} consistency --run {params.run} --inputs {params.inputs}"
+        " --out {output} > {log} 2>&1"
+
+
+rule recover:
+    """Least-squares dictionary from a DNN run's codes (J = dnn.recovery_samples)."""
+    input:
+        **CELEBA_INPUT,
+        final=f"{run_dir('dnn', '{family}', '{seed}', '{samples}')}/final.json",
+    output:
+        json=f"{recovered_dir(run_dir('dnn', '{family}', '{seed}', '{samples}'))}/recovered.json",
+        atoms=f"{recovered_dir(run_dir('dnn', '{family}', '{seed}', '{samples}'))}/recovered.npy",
+    params:
+        vsc=VSC,
+        run=lambda wildcards, input: os.path.dirname(input.final),
+        out_dir=lambda wildcards, output: os.path.dirname(output.json),
+    log:
+        f"{LOGS}/recover/{{family}}_J{{samples}}_seed{{seed}}.log",
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_dnn),
+    conda:
+        ENV
+    shell:
+        "{params.vsc} recover --run {params.run} --out-dir {params.out_dir} > {log} 2>&1"

@@ -1,0 +1,30 @@
+# The reproduction report: every summary, next to the paper's numbers.
+
+REPORT = f"{RESULTS}/REPORT.md"
+
+
+rule reproduction_report:
+    """results/REPORT.md: our numbers next to the paper's, orderings and claims."""
+    input:
+        table=f"{RESULTS}/table1.csv",
+        dnn=f"{RESULTS}/dnn_metrics.csv",
+        snr=f"{RESULTS}/snr.csv",
+        sampling=f"{RESULTS}/sampling.csv",
+        sweep=f"{RESULTS}/dnn_sweep.csv",
+        groundtruth=f"{RESULTS}/groundtruth.csv",
+        config=ancient(RESOLVED_CONFIG),
+        finals=finals(TABLE1_RUNS),
+    output:
+        report(REPORT, caption="../report/reproduction.rst", category="Reproduction report"),
+    params:
+        vsc=VSC,
+        runs=TABLE1_RUNS,
+    log:
+        f"{LOGS}/reproduction_report.log",
+    conda:
+        ENV
+    shell:
+        "{params.vsc} report --table {input.table} --dnn-table {input.dnn}"
+        " --snr-table {input.snr} --sampling-table {input.sampling}"
+        " --sweep-table {input.sweep} --groundtruth-table {input.groundtruth}"
+        " --runs {params.runs} --config {input.config} --out {output} > {log} 2>&1"
