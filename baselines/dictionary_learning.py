@@ -9,16 +9,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from vsc.code_statistics import code_statistics
 from vsc.config import Config
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
 from vsc.fista import fista, fista_batched
-from vsc.groundtruth import groundtruth_scores
-from vsc.linear import dictionary_scores, patch_tensors
-from vsc.metrics import sparse_coding_objective
+from vsc.linear import data_order, patch_tensors
 from vsc.results import RunFolder, run_identity
 from vsc.runtime import derive_seed, resolve_device
+from vsc.scoring import score_codes
 from vsc.training import Diverged, Experiment, run_experiment
 
 
@@ -45,8 +43,7 @@ class FistaExperiment(Experiment):
         return self.fc.lam * min(1.0, self.fc.lam_start_fraction + self.fc.lam_step_fraction * step)
 
     def train_epoch(self, epoch: int) -> dict[str, float]:
-        gen = torch.Generator().manual_seed(derive_seed("order", self.seed, epoch))
-        order = torch.randperm(len(self.train_x), generator=gen).to(self.device)
+        order = data_order(len(self.train_x), self.seed, epoch, self.device)
         bs, iters, objective = self.lc.batch_size, 0.0, 0.0
         for i in range(self.iters_per_epoch):
             x = self.train_x[order[i * bs:(i + 1) * bs]]
@@ -66,15 +63,9 @@ class FistaExperiment(Experiment):
     def evaluate(self, epoch: int) -> dict[str, float]:
         result = fista_batched(self.val_x, self.dict.atoms, self.fc.lam,
                                batch_size=self.lc.val_batch_size, **self.solver)
-        score = sparse_coding_objective(self.val_x, self.dict.atoms, result.codes, self.fc.lam)
-        recovery = ({} if self.truth is None else
-                    groundtruth_scores(self.dictionary(), result.codes.cpu().numpy(), self.truth))
-        return {"val_loss": score.total.mean().item(), "val_recon": score.recon.mean().item(),
-                "val_l1": score.l1.mean().item(),
-                "frac_nonzero": (result.codes != 0).float().mean().item(),
-                "val_fista_iterations": result.iterations.float().mean().item(),
-                **dictionary_scores(self.val_x, self.dict, self.lc, epoch, self.epochs),
-                **code_statistics(result.codes.cpu().numpy()), **recovery}
+        extra = {"val_fista_iterations": result.iterations.float().mean().item()}
+        return score_codes(self.val_x, self.dict.atoms, result.codes, self.fc.lam, lc=self.lc,
+                           epoch=epoch, epochs=self.epochs, truth=self.truth, extra=extra)
 
     def state_dict(self) -> dict[str, Any]:
         return {"atoms": self.dict.atoms.cpu(), "dict_lr": self.dict_lr, "step": self.step}

@@ -15,7 +15,6 @@ import argparse
 import dataclasses
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,14 +24,14 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmarks
 from dnn_throughput import PAPER_IMAGES_PER_RUN, PAPER_RUNS, images_per_second
 from fista import LAM, gabor_dictionary
-from linear_throughput import fake_patches
+from linear_throughput import median_seconds, mid_run, seconds
 
 from vsc.bundle import train_together
 from vsc.catalogue import FAMILY_NAMES
-from vsc.config import Config, LinearConfig, load_config
+from vsc.config import load_config
 from vsc.data.patches import load_patches
 from vsc.fista import fista
-from vsc.linear import LinearExperiment
+from vsc.linear import bundle_experiments
 from vsc.runtime import resolve_device
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,38 +40,13 @@ PAPER_SEEDS = 3
 PAPER_BUNDLE = 21  # config/paper.yaml: the 7 families x 3 seeds of one J in one job
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int) -> float:
-    """Median wall seconds of ``fn`` over ``repeats`` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        _sync(device)
-        start = time.perf_counter()
-        fn()
-        _sync(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def bundle_seconds(families: list[str], samples: int, iterations: int, device: str,
                    repeats: int) -> float:
     """Seconds per training iteration of a bundle of runs of ``families`` (one seed each,
-    paper architecture), past the warm-ups (iteration 2000)."""
-    config = Config(device=device, linear=LinearConfig(epochs=100, fista_eval_every=0))
-    patches = fake_patches(100 * iterations)
-    runs, tensors = [], None
-    for seed, family in enumerate(families):
-        run = LinearExperiment(config, family, samples, seed, patches, tensors)
-        tensors = (run.train_x, run.val_x, run.iters_per_epoch)
-        run.iters_per_epoch, run.step = iterations, 2000
-        runs.append(run)
-    dev = runs[0].device
-    return median_seconds(lambda: train_together(runs, 0), dev, repeats) / iterations
+    paper architecture), past the warm-ups."""
+    runs = mid_run(families, samples, iterations, device)
+    return median_seconds(lambda: train_together(runs, 0), runs[0].device,
+                          repeats) / iterations
 
 
 def mixed(n: int, families: list[str] = FAMILY_NAMES) -> list[str]:
@@ -154,25 +128,19 @@ def tf32_rows(table: Table, args, device: str) -> None:
     for tf32 in (False, True):
         run_config = dataclasses.replace(config, linear=dataclasses.replace(config.linear,
                                                                             tf32=tf32))
-        runs, tensors = [], None
-        for family in families:
-            for seed in (0, 1):
-                run = LinearExperiment(run_config, family, 1, seed, patches, tensors)
-                tensors = (run.train_x, run.val_x, run.iters_per_epoch)
-                if args.reduced:
-                    run.iters_per_epoch = 2
-                runs.append(run)
-        start = time.perf_counter()
-        for epoch in range(args.tf32_epochs):
-            train_together(runs, epoch)
-        _sync(runs[0].device)
-        seconds = time.perf_counter() - start
-        for run in runs:
-            val[(tf32, run.family.name, run.seed)] = run.evaluate(args.tf32_epochs - 1)[
-                "val_loss"]
+        members = [(family, seed) for family in families for seed in (0, 1)]
+        runs = bundle_experiments(run_config, 1, members, patches)
+        if args.reduced:
+            for run in runs:
+                run.set_position(0, 2)
+        epochs: list[list] = []  # each epoch's statistics per run
+        took = seconds(lambda runs=runs, epochs=epochs: epochs.extend(
+            train_together(runs, epoch) for epoch in range(args.tf32_epochs)), runs[0].device)
+        for run, member in zip(runs, members, strict=True):
+            val[(tf32, *member)] = run.evaluate(args.tf32_epochs - 1)["val_loss"]
         table.add(f"quick-preset Table 1 runs, J=1, {len(runs)} in a bundle, "
                   f"{'TF32' if tf32 else 'float32'}",
-                  f"{runs[0].step * len(runs) / seconds:8.1f} run-it/s")
+                  f"{epochs[-1][0]['iteration'] * len(runs) / took:8.1f} run-it/s")
     tf32_change = statistics.median(
         abs(val[(True, f, s)] - val[(False, f, s)]) / abs(val[(False, f, s)])
         for f in families for s in (0, 1))

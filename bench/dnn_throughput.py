@@ -11,10 +11,10 @@ for CelebA (speed does not depend on pixel values); data loading is not included
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
+from linear_throughput import seconds
 
 from vsc.config import Config, DnnConfig
 from vsc.dnn import DnnExperiment, ImageSet
@@ -38,17 +38,12 @@ class RandomImages(ImageSet):
 def images_per_second(family: str, batch: int, iterations: int, samples: int, device: str,
                       amp: bool) -> float:
     config = Config(device=device, dnn=DnnConfig(batch_size=batch, epochs=10, amp=amp))
-    exp = DnnExperiment(config, family, samples, 0, RandomImages(batch * (iterations + 1)))
-    exp.iters_per_epoch = 1
-    exp.images.n_train = batch  # one warm-up iteration
+    images = RandomImages(batch * (iterations + 1))
+    exp = DnnExperiment(config, family, samples, 0, images)
+    images.n_train = batch  # the epoch the images offer: one warm-up iteration
     exp.train_epoch(0)
-    exp.images.n_train = batch * iterations
-    sync = torch.cuda.synchronize if exp.device.type == "cuda" else (lambda: None)
-    sync()
-    start = time.perf_counter()
-    exp.train_epoch(1)
-    sync()
-    return batch * iterations / (time.perf_counter() - start)
+    images.n_train = batch * iterations
+    return batch * iterations / seconds(lambda: exp.train_epoch(1), exp.device)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -26,7 +27,7 @@ import torch
 from vsc.catalogue import FAMILY_NAMES
 from vsc.config import Config, FamilyConfig, LinearConfig, ThresholdConfig
 from vsc.data.patches import PatchSet
-from vsc.linear import LinearExperiment
+from vsc.linear import LinearExperiment, bundle_experiments
 
 PAPER_ITERATIONS = 300 * 800
 PAPER_SEEDS = 3
@@ -40,26 +41,49 @@ def fake_patches(n: int, d: int = 256) -> PatchSet:
                     std=np.ones(d, np.float32), meta={"dataset": "random"})
 
 
+WARM_STEP = 2000  # past the warm-ups, as in most of a run
+
+
+def mid_run(families: list[str], samples: int, iterations: int, device: str,
+            gamma_sampler: str = "torch") -> list[LinearExperiment]:
+    """Paper-architecture runs of ``families`` (the i-th with seed i) on random patches, as
+    one bundle, placed at iteration WARM_STEP with epochs of ``iterations``; every benchmark
+    of linear training times these."""
+    config = Config(device=device, linear=LinearConfig(epochs=100, fista_eval_every=0),
+                    family=FamilyConfig(threshold=ThresholdConfig(gamma_sampler=gamma_sampler)))
+    runs = bundle_experiments(config, samples, [(f, seed) for seed, f in enumerate(families)],
+                              fake_patches(100 * (iterations + 5)))
+    for run in runs:
+        run.set_position(WARM_STEP, iterations)
+    return runs
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def seconds(fn: Callable[[], object], device: torch.device) -> float:
+    """Wall seconds of one call of ``fn``, the device synchronised before and after."""
+    _sync(device)
+    start = time.perf_counter()
+    fn()
+    _sync(device)
+    return time.perf_counter() - start
+
+
+def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int) -> float:
+    """Median wall seconds of ``fn`` over ``repeats`` calls after one warm-up call
+    (allocations, first-call overheads)."""
+    fn()
+    return statistics.median(seconds(fn, device) for _ in range(repeats))
+
+
 def seconds_per_iteration(family: str, samples: int, iterations: int, device: str,
                           repeats: int = 1, gamma_sampler: str = "torch") -> float:
     """Median seconds per training iteration over ``repeats`` epochs of ``iterations``."""
-    config = Config(device=device, linear=LinearConfig(epochs=100, fista_eval_every=0),
-                    family=FamilyConfig(threshold=ThresholdConfig(gamma_sampler=gamma_sampler)))
-    exp = LinearExperiment(config, family, samples, 0, fake_patches(100 * (iterations + 5)))
-    exp.iters_per_epoch = 5
-    exp.step = 2000  # past the warm-ups, as in most of a run
-    exp.train_epoch(0)  # warm-up: allocations, first-call overheads
-    exp.iters_per_epoch = iterations
-    times = []
-    for epoch in range(1, repeats + 1):
-        if exp.device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        exp.train_epoch(epoch)
-        if exp.device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append((time.perf_counter() - start) / iterations)
-    return statistics.median(times)
+    (exp,) = mid_run([family], samples, iterations, device, gamma_sampler)
+    return median_seconds(lambda: exp.train_epoch(0), exp.device, repeats) / iterations
 
 
 GAMMA_FAMILIES = ("thresholded_gaussian_gamma", "thresholded_laplacian_gamma")
@@ -68,25 +92,15 @@ GAMMA_FAMILIES = ("thresholded_gaussian_gamma", "thresholded_laplacian_gamma")
 def gamma_ratio(family: str, sampler: str, iterations: int, repeats: int,
                 device: str = "cpu") -> float:
     """Median over ``repeats`` of (seconds per iteration of ``family`` with ``sampler``) /
-    (the thresholded Laplacian's) at J = 20, the two timed in alternation so that a change
-    in the machine's load hits both alike."""
-    runs = []
-    for name, chosen in ((family, sampler), ("thresholded_laplacian", "torch")):
-        config = Config(device=device, linear=LinearConfig(epochs=100, fista_eval_every=0),
-                        family=FamilyConfig(threshold=ThresholdConfig(gamma_sampler=chosen)))
-        exp = LinearExperiment(config, name, 20, 0, fake_patches(100 * (iterations + 5)))
-        exp.iters_per_epoch, exp.step = iterations, 2000
-        exp.train_epoch(0)  # warm-up
-        runs.append(exp)
-    ratios = []
-    for epoch in range(1, repeats + 1):
-        seconds = []
-        for exp in runs:
-            start = time.perf_counter()
-            exp.train_epoch(epoch)
-            seconds.append(time.perf_counter() - start)
-        ratios.append(seconds[0] / seconds[1])
-    return statistics.median(ratios)
+    (the thresholded Laplacian's) at J = 20, the two timed in alternation (one epoch each)
+    so that a change in the machine's load hits both alike."""
+    (gamma,) = mid_run([family], 20, iterations, device, sampler)
+    (laplacian,) = mid_run(["thresholded_laplacian"], 20, iterations, device)
+    gamma.train_epoch(0)  # warm-ups
+    laplacian.train_epoch(0)
+    return statistics.median(
+        seconds(lambda: gamma.train_epoch(0), gamma.device)
+        / seconds(lambda: laplacian.train_epoch(0), laplacian.device) for _ in range(repeats))
 
 
 def main() -> None:

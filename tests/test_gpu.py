@@ -17,7 +17,7 @@ from vsc.bundle import train_together
 from vsc.config import config_from_dict
 from vsc.data.patches import load_patches
 from vsc.fista import fista
-from vsc.linear import LinearExperiment, train_linear, train_linear_bundle
+from vsc.linear import bundle_experiments, train_linear, train_linear_bundle
 
 pytestmark = [pytest.mark.gpu,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")]
@@ -61,12 +61,10 @@ def test_training_loop_never_waits_for_the_gpu(tmp_path):
     patches = load_patches(cfg.data)
 
     def syncs(iterations: int) -> int:
-        runs, tensors = [], None
-        for seed, family in enumerate(["thresholded_laplacian_gamma", "spike_slab"]):
-            run = LinearExperiment(cfg, family, 3, seed, patches, tensors)
-            tensors = (run.train_x, run.val_x, run.iters_per_epoch)
-            run.iters_per_epoch = iterations
-            runs.append(run)
+        runs = bundle_experiments(cfg, 3, [("thresholded_laplacian_gamma", 0),
+                                           ("spike_slab", 1)], patches)
+        for run in runs:
+            run.set_position(0, iterations)
         train_together(runs, 0)  # warm-up
         torch.cuda.set_sync_debug_mode("warn")
         try:

@@ -14,9 +14,10 @@ from tests.conftest import tiny_config_dict
 from vsc.aggregate import read_finals, table1, table1_latex, table1_markdown
 from vsc.config import ConfigError, ScheduleConfig, config_from_dict
 from vsc.dictionary import Dictionary
-from vsc.linear import dictionary_scores, train_linear
+from vsc.linear import train_linear
 from vsc.report import claims, zero_code_findings
 from vsc.schedules import one_cycle, one_cycle_factor
+from vsc.scoring import dictionary_scores
 
 
 def test_zero_code_and_exact_inference_match_the_closed_form(tmp_path):

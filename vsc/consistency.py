@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from vsc.linear import LinearExperiment
-from vsc.results import open_finished_run
+from vsc.results import RunFolder
 from vsc.runtime import derive_seed
 
 
@@ -34,23 +34,15 @@ def support_consistency(run: str | Path, inputs: int | None = None) -> dict:
     """Per-input support consistency of a finished run, its own J, the first ``inputs``
     validation patches (default: the run's sampling.consistency_inputs). Returns identity,
     estimator, the per-input values, mean and median."""
-    from vsc.data.patches import load_patches
-
-    folder, final = open_finished_run(run, "linear")
-    config = folder.config
-    inputs = config.sampling.consistency_inputs if inputs is None else inputs
+    exp, final = LinearExperiment.reopen(run)
+    if inputs is None:
+        inputs = RunFolder.load(run).config.sampling.consistency_inputs
     result = {k: final[k] for k in ("method", "J", "seed", "dataset", "preset",
                                     "estimator", "status")}
-    if final["status"] != "finished" or final["J"] < 2:
+    if exp is None or final["J"] < 2:
         return {**result, "jaccard": [], "jaccard_mean": None, "jaccard_median": None}
-    exp = LinearExperiment(config, final["method"], final["J"], final["seed"],
-                           load_patches(config.data))
-    exp.load_state_dict(folder.load_checkpoint()["experiment"])
-    exp.encoder.eval()
     torch.manual_seed(derive_seed("consistency", final["seed"]))
-    x = exp.val_x[:inputs]
-    z = exp.family(exp.encoder(x), final["J"], exp.step).z
+    z = exp.sample_codes(exp.validation_patches()[:inputs])
     values = mean_pairwise_jaccard(z != 0).cpu().numpy()
     return {**result, "jaccard": values.round(6).tolist(),
             "jaccard_mean": float(values.mean()), "jaccard_median": float(np.median(values))}
-

@@ -19,7 +19,6 @@ import torch
 from torch import Tensor
 
 from vsc.bundle import train_together
-from vsc.code_statistics import code_statistics
 from vsc.config import Config, ConfigError, LinearConfig
 from vsc.data.patches import PatchSet, load_patches
 from vsc.dictionary import Dictionary
@@ -27,16 +26,12 @@ from vsc.errors import RunFolderError
 from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
 from vsc.families.noise import fork_generator
-from vsc.fista import fista_batched
-from vsc.groundtruth import groundtruth_scores
-from vsc.metrics import sparse_coding_objective, zero_code_loss
 from vsc.networks import Encoder, mlp_encoder
-from vsc.results import RunFolder, run_identity
+from vsc.results import RunFolder, open_finished_run, run_identity
 from vsc.runtime import check_memory, derive_seed, resolve_device
 from vsc.schedules import horizon, one_cycle_factor
-from vsc.training import Diverged, Experiment, is_due, run_together
-
-FROBENIUS_WEIGHT = 1e-3  # the reference adds 1e-3 ||A||_F^2 to its loss; reported separately
+from vsc.scoring import score_codes
+from vsc.training import Diverged, Experiment, run_together
 
 
 @dataclass
@@ -53,6 +48,13 @@ def sample_losses(encoder: Encoder, family: Family, dictionary: Dictionary, x: T
     codes = family(encoder(x), n_samples, step)
     recon = (x.unsqueeze(1) - dictionary.decode(codes.z)).pow(2).mean(-1)
     return Pass(codes=codes, losses=recon + kl_weight * codes.kl.sum(-1, keepdim=True))
+
+
+def data_order(n: int, seed: int, epoch: int, device: torch.device) -> Tensor:
+    """The order [n] in which a run of ``seed`` visits its n training patches in ``epoch``:
+    the same for every method, so they all see the same batches."""
+    gen = torch.Generator().manual_seed(derive_seed("order", seed, epoch))
+    return torch.randperm(n, generator=gen).to(device)
 
 
 def patch_tensors(patches: PatchSet, batch_size: int, device: torch.device
@@ -105,19 +107,62 @@ class LinearExperiment(Experiment):
     # ------------------------------------------------------------------ training
     def data_order(self, epoch: int) -> Tensor:
         """The order [n_train] in which ``epoch`` visits the training patches."""
-        gen = torch.Generator().manual_seed(derive_seed("order", self.seed, epoch))
-        return torch.randperm(len(self.train_x), generator=gen).to(self.device)
+        return data_order(len(self.train_x), self.seed, epoch, self.device)
 
     def encoder_lr_at(self, step: int) -> float:
         """The encoder's learning rate at iteration ``step``."""
         return self.lc.encoder_lr * one_cycle_factor(step, self.schedule_horizon,
                                                      self.lc.schedule)
 
+    def set_position(self, step: int, iterations_per_epoch: int | None = None) -> None:
+        """Place the run at iteration ``step`` (past the warm-ups when large), with epochs of
+        ``iterations_per_epoch``: benchmarks time a run in the middle of its training."""
+        self.step = step
+        if iterations_per_epoch is not None:
+            self.iters_per_epoch = iterations_per_epoch
+
     def train_epoch(self, epoch: int) -> dict[str, float]:
         result = train_together([self], epoch)[0]
         if isinstance(result, Diverged):
             raise result
         return result
+
+    # ------------------------------------------------------------------ analyses
+    @classmethod
+    def reopen(cls, run: str | Path) -> tuple[LinearExperiment | None, dict]:
+        """A finished linear run rebuilt from its own folder (config.json, checkpoint.pt)
+        and its final.json; the experiment is None when the run diverged."""
+        folder, final = open_finished_run(run, "linear")
+        if final["status"] != "finished":
+            return None, final
+        config = folder.config
+        exp = cls(config, final["method"], final["J"], final["seed"], load_patches(config.data))
+        exp.load_state_dict(folder.load_checkpoint()["experiment"])
+        return exp, final
+
+    def validation_patches(self) -> Tensor:
+        """The validation patches [n_val, D] on the run's device."""
+        return self.val_x
+
+    @torch.no_grad()
+    def sample_codes(self, x: Tensor) -> Tensor:
+        """The run's J codes [N, J, K] of x [N, D], drawn from the global random stream."""
+        self.encoder.eval()
+        return self.family(self.encoder(x), self.samples, self.step).z
+
+    def gradient_sample(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """One stochastic evaluation of the training loss on x [B, D] (fresh noise, the run's
+        estimator): the encoder's gradient, flattened [n_parameters], and the dictionary's
+        update direction, flattened [D * K]."""
+        self.encoder.train()
+        out = sample_losses(self.encoder, self.family, self.dict, x, self.samples, self.step,
+                            self.lc.kl_weight)
+        chosen = select(out.losses, self.lc.estimator)
+        self.encoder.zero_grad(set_to_none=True)
+        chosen.loss.backward()
+        encoder = torch.cat([p.grad.reshape(-1) for p in self.encoder.parameters()])
+        codes = chosen.pick(out.codes.z).detach().unsqueeze(1)
+        return encoder, -self.dict.gradient(x, codes).reshape(-1)
 
     # ------------------------------------------------------------------ validation
     @torch.no_grad()
@@ -144,21 +189,13 @@ class LinearExperiment(Experiment):
 
     def evaluate(self, epoch: int) -> dict[str, float]:
         enc = self.encode(self.val_x, self.eval_samples, derive_seed("val", self.seed, epoch))
-        score = sparse_coding_objective(self.val_x, self.dict.atoms, enc["codes"],
-                                        self.lc.eval_lambda)
-        stats = {"val_loss": score.total.mean().item(), "val_recon": score.recon.mean().item(),
-                 "val_l1": score.l1.mean().item(),
-                 "frac_nonzero": (enc["codes"] != 0).float().mean().item(),
-                 "val_kl": enc["kl"].mean().item(),
+        extra = {"val_kl": enc["kl"].mean().item(),
                  "val_elbo_loss": enc["loss"].mean().item(),
                  "mean_threshold": (math.nan if enc["threshold"] is None
-                                    else enc["threshold"].mean().item()),
-                 **dictionary_scores(self.val_x, self.dict, self.lc, epoch, self.epochs),
-                 **code_statistics(enc["codes"].cpu().numpy(), enc["kl_latent"].cpu().numpy())}
-        if self.truth is not None:
-            stats.update(groundtruth_scores(self.dictionary(), enc["codes"].cpu().numpy(),
-                                             self.truth))
-        return stats
+                                    else enc["threshold"].mean().item())}
+        return score_codes(self.val_x, self.dict.atoms, enc["codes"], self.lc.eval_lambda,
+                           lc=self.lc, epoch=epoch, epochs=self.epochs, truth=self.truth,
+                           extra=extra, kl_latent=enc["kl_latent"].cpu().numpy())
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -185,28 +222,6 @@ class LinearExperiment(Experiment):
         return {"lambda0": getattr(self.family, "lambda0", None),
                 "estimator": self.lc.estimator, "eval_samples": self.eval_samples,
                 "iterations_per_epoch": self.iters_per_epoch}
-
-
-def fista_scores(x: Tensor, atoms: Tensor, lam: float) -> dict[str, float]:
-    """The optimum of the Table 1 objective on a given dictionary (FISTA codes), so the gap
-    between amortised inference and exact inference can be read off the same run."""
-    result = fista_batched(x, atoms, lam, max_iter=1000, tol=1e-4, stopping="per_signal")
-    return {"fista_val_loss": result.objective.mean().item(),
-            "fista_frac_nonzero": (result.codes != 0).float().mean().item()}
-
-
-def dictionary_scores(val_x: Tensor, dictionary: Dictionary, lc: LinearConfig, epoch: int,
-                      epochs: int) -> dict[str, float]:
-    """What every learned dictionary is judged by beside its method's own codes, on the
-    validation patches val_x [N, D]: the zero code's Table 1 metric (the level any useful code
-    beats), the mean atom norm, the reference's Frobenius term and, every
-    ``lc.fista_eval_every`` epochs and at the last, exact inference (FISTA) on it."""
-    scores = {"zero_code_val_loss": zero_code_loss(val_x),
-              "atom_norm_mean": dictionary.atom_norms().mean().item(),
-              "frobenius_term": FROBENIUS_WEIGHT * dictionary.frobenius_sq()}
-    if lc.fista_eval_every and is_due(epoch, lc.fista_eval_every, epochs):
-        scores.update(fista_scores(val_x, dictionary.atoms, lc.eval_lambda))
-    return scores
 
 
 def memory_need(lc: LinearConfig, samples: int, n_pixels: int) -> float:
@@ -269,11 +284,22 @@ def train_linear_bundle(config: Config, samples: int, runs: Sequence[tuple[str, 
         check_linear_run(config, family, samples, len(runs))
         RunFolder(out, config, {}).check_usable()
     patches = load_patches(config.data)
-    pairs, tensors = [], None
-    for family, seed, out in runs:
-        exp = LinearExperiment(config, family, samples, seed, patches, tensors)
-        tensors = (exp.train_x, exp.val_x, exp.iters_per_epoch)  # one copy for the bundle
-        pairs.append((exp, RunFolder(out, config, run_identity(
-            config, "linear", family, samples, seed, patches.dataset))))
+    exps = bundle_experiments(config, samples, [(family, seed) for family, seed, _ in runs],
+                              patches)
+    pairs = [(exp, RunFolder(out, config, run_identity(config, "linear", family, samples, seed,
+                                                       patches.dataset)))
+             for exp, (family, seed, out) in zip(exps, runs, strict=True)]
     return run_together(pairs, train_together, stop_after_epoch=stop_after_epoch,
                         progress=progress, replace_stale=replace_stale)
+
+
+def bundle_experiments(config: Config, samples: int, members: Sequence[tuple[str, int]],
+                       patches: PatchSet) -> list[LinearExperiment]:
+    """The experiments of a bundle, one per (family, seed) of ``members``, sharing one copy
+    of the patch tensors on the device (vsc.bundle.train_together trains them together)."""
+    exps, tensors = [], None
+    for family, seed in members:
+        exp = LinearExperiment(config, family, samples, seed, patches, tensors)
+        tensors = (exp.train_x, exp.val_x, exp.iters_per_epoch)
+        exps.append(exp)
+    return exps

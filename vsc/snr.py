@@ -19,10 +19,9 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from vsc.estimators import select
-from vsc.linear import LinearExperiment, sample_losses
+from vsc.linear import LinearExperiment
 from vsc.paper import PAPER_SNR
-from vsc.results import open_finished_run
+from vsc.results import RunFolder
 from vsc.runtime import derive_seed
 
 
@@ -53,28 +52,22 @@ class RunningMoments:
         return ratio.mean().item(), ratio.median().item()
 
 
-def gradient_snr(exp: LinearExperiment, passes: int, batches: int, seed: int
-                 ) -> dict[str, float]:
-    """Encoder and dictionary gradient SNR of a trained experiment at its own J."""
-    exp.encoder.train()
-    bs = exp.lc.batch_size
+def gradient_snr(exp: LinearExperiment, passes: int, batches: int, batch_size: int,
+                 seed: int) -> dict[str, float]:
+    """Encoder and dictionary gradient SNR of a trained experiment at its own J, over
+    ``batches`` validation batches of ``batch_size`` patches."""
+    val_x = exp.validation_patches()
     results = {"encoder": [], "dictionary": []}
-    devices = [exp.device] if exp.device.type == "cuda" else []
+    devices = [val_x.device] if val_x.device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
-        for b in range(min(batches, len(exp.val_x) // bs)):
-            x = exp.val_x[b * bs:(b + 1) * bs]
+        for b in range(min(batches, len(val_x) // batch_size)):
+            x = val_x[b * batch_size:(b + 1) * batch_size]
             encoder_moments, dict_moments = RunningMoments(), RunningMoments()
             for _ in range(passes):
-                out = sample_losses(exp.encoder, exp.family, exp.dict, x, exp.samples,
-                                    exp.step, exp.lc.kl_weight)
-                chosen = select(out.losses, exp.lc.estimator)
-                exp.encoder.zero_grad(set_to_none=True)
-                chosen.loss.backward()
-                encoder_moments.add(torch.cat([p.grad.reshape(-1)
-                                               for p in exp.encoder.parameters()]))
-                codes = chosen.pick(out.codes.z).detach().unsqueeze(1)
-                dict_moments.add(-exp.dict.gradient(x, codes).reshape(-1))
+                encoder, dictionary = exp.gradient_sample(x)
+                encoder_moments.add(encoder)
+                dict_moments.add(dictionary)
             results["encoder"].append(encoder_moments.snr())
             results["dictionary"].append(dict_moments.snr())
     summary = {}
@@ -88,20 +81,16 @@ def gradient_snr(exp: LinearExperiment, passes: int, batches: int, seed: int
 def run_snr(run: str | Path, passes: int | None = None, batches: int | None = None) -> dict:
     """SNR of a finished linear run folder (its final checkpoint), with ``passes`` stochastic
     passes over ``batches`` validation batches (default: the run's snr settings)."""
-    from vsc.data.patches import load_patches
-
-    folder, final = open_finished_run(run, "linear")
-    config = folder.config
+    exp, final = LinearExperiment.reopen(run)
+    config = RunFolder.load(run).config
     passes = config.snr.passes if passes is None else passes
     batches = config.snr.batches if batches is None else batches
     identity = {k: final[k] for k in ("method", "J", "seed", "dataset", "preset")}
     reference = PAPER_SNR.get((final["method"], final["J"]), (None, None))
     base = {**identity, "passes": passes, "batches": batches,
             "reference_encoder_snr": reference[0], "reference_dictionary_snr": reference[1]}
-    if final["status"] != "finished":
+    if exp is None:
         return {**base, "status": final["status"]}
-    exp = LinearExperiment(config, final["method"], final["J"], final["seed"],
-                           load_patches(config.data))
-    exp.load_state_dict(folder.load_checkpoint()["experiment"])
     return {**base, "status": "finished",
-            **gradient_snr(exp, passes, batches, derive_seed("snr", final["seed"]))}
+            **gradient_snr(exp, passes, batches, config.linear.batch_size,
+                           derive_seed("snr", final["seed"]))}

@@ -1,5 +1,5 @@
-"""The epoch loop shared by every dictionary-learning run (variational and FISTA):
-per-epoch validation, checkpoint and resume, divergence as a result, final files."""
+"""The epoch loop shared by every run (variational, FISTA, scikit-learn, DNN): per-epoch
+validation, checkpoint and resume, divergence as a result, final files."""
 
 from __future__ import annotations
 
@@ -56,9 +56,11 @@ class Experiment(ABC):
         """One pass over the training data; summary statistics; raises Diverged."""
 
     @abstractmethod
-    def evaluate(self, epoch: int) -> dict[str, float]:
+    def evaluate(self, epoch: int) -> dict[str, float] | list[dict[str, Any]]:
         """Validation metrics at the end of ``epoch``: must include 'val_loss' at the last
-        epoch; an empty mapping on an epoch the experiment does not evaluate."""
+        epoch; an empty mapping on an epoch the experiment does not evaluate. A method that
+        codes its dictionary in several ways returns one mapping per way (one metrics row
+        each; the first is the run's own)."""
 
     @abstractmethod
     def state_dict(self) -> dict[str, Any]:
@@ -218,16 +220,17 @@ class RunLoop:
         try:
             if isinstance(trained, Diverged):
                 raise trained
-            val_stats = exp.evaluate(epoch)
-            if not math.isfinite(val_stats.get("val_loss", 0.0)):
+            val_rows = exp.evaluate(epoch)
+            val_rows = val_rows if isinstance(val_rows, list) else [val_rows]
+            if not all(math.isfinite(v.get("val_loss", 0.0)) for v in val_rows):
                 raise Diverged(trained.get("iteration", -1))
         except Diverged as err:
             self.status, self.diverged_at = "diverged", err.iteration
             return
         seconds = train_seconds + time.perf_counter() - started
         self.wall += seconds
-        self.rows.append({**self.folder.identity, "epoch": epoch + 1, **trained, **val_stats,
-                          "wall_seconds": self.wall})
+        self.rows += [{**self.folder.identity, "epoch": epoch + 1, **trained, **val_stats,
+                       "wall_seconds": self.wall} for val_stats in val_rows]
         self.last_good = _copy(exp.dictionary())
         if self.last_good is not None and is_due(epoch, exp.snapshot_every, exp.epochs):
             self.snapshots[int(trained["iteration"])] = self.last_good
@@ -237,7 +240,7 @@ class RunLoop:
                                      "snapshots": self.snapshots})
         self.folder.write_metrics(self.rows)
         previous, self.iteration = self.iteration, trained.get("iteration")
-        self.log.epoch(epoch, (self.iteration or 0) - (previous or 0), seconds, val_stats,
+        self.log.epoch(epoch, (self.iteration or 0) - (previous or 0), seconds, val_rows[0],
                        self.iteration)
 
     def finish(self) -> dict | None:
@@ -251,7 +254,9 @@ class RunLoop:
             folder.write_dictionary(self.last_good)
             folder.write_snapshots(self.snapshots)
         folder.write_metrics(rows)
-        last = rows[-1] if rows and self.status == "finished" else {}
+        # the run's own row of its last epoch (the first, when it has several)
+        last = (next(r for r in rows if r["epoch"] == rows[-1]["epoch"])
+                if rows and self.status == "finished" else {})
         final = {**folder.identity, **exp.summary(),
                  **{k: v for k, v in last.items() if k not in folder.identity},
                  "status": self.status, "diverged_at_iteration": self.diverged_at,

@@ -73,12 +73,11 @@ def _load(args) -> Config:
     return with_overrides(load_config(args.config), args.overrides)
 
 
-def _train(train: Callable, args, *positional, progress: bool = True) -> None:
-    """Load the config, run ``train`` and print a one-line summary of final.json."""
-    options = {"replace_stale": args.replace_stale}
-    if progress:
-        options["progress"] = not args.no_progress
-    _print_summary(train(_load(args), *positional, args.seed, args.run, **options))
+def _train(train: Callable, args, *positional) -> None:
+    """Load the config, run ``train`` (every trainer has this signature) and print a one-line
+    summary of final.json."""
+    _print_summary(train(_load(args), *positional, args.seed, args.run,
+                         progress=not args.no_progress, replace_stale=args.replace_stale))
 
 
 def _print_summary(final: dict) -> None:
@@ -161,7 +160,7 @@ def _fista(args) -> None:
 def _sklearn(args) -> None:
     from baselines.sklearn_baseline import train_sklearn
 
-    _train(train_sklearn, args, progress=False)
+    _train(train_sklearn, args)
 
 
 def _patches_args(p: argparse.ArgumentParser) -> None:

@@ -57,3 +57,30 @@ def test_sklearn_run_records_version_and_each_algorithm(tmp_path):
     assert saved["sklearn_version"] and set(saved["transforms"]) == {"lasso_cd", "omp"}
     assert final["val_loss"] == saved["transforms"]["lasso_cd"]["val_loss"]
     assert 0 < saved["transforms"]["omp"]["frac_nonzero"] <= 1.0
+
+
+def test_sklearn_run_goes_through_the_shared_run_loop(tmp_path, monkeypatch):
+    """Scored by the one scoring function (code statistics included), one metrics row per
+    coding algorithm, and resumable: a run killed after its fit finishes from its checkpoint
+    without fitting again; a finished run is left alone."""
+    import pandas as pd
+    from sklearn.decomposition import MiniBatchDictionaryLearning
+
+    cfg = config_from_dict(tiny_config_dict(
+        tmp_path, sklearn={"epochs": 1, "transform_algorithms": ["lasso_cd", "omp"]}))
+    final = train_sklearn(cfg, 0, tmp_path / "sk", progress=False)
+    assert final["status"] == "finished" and final["method"] == "sklearn"
+    assert {"multi_information_bits", "atoms_used", "zero_code_val_loss"} <= set(final)
+    metrics = pd.read_csv(tmp_path / "sk" / "metrics.csv")
+    assert metrics.method.tolist() == ["sklearn_lasso_cd", "sklearn_omp"]
+    assert (tmp_path / "sk" / "checkpoint.pt").is_file()
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("fitted again")
+
+    monkeypatch.setattr(MiniBatchDictionaryLearning, "fit", no_fit)
+    assert train_sklearn(cfg, 0, tmp_path / "sk", progress=False) == final  # finished
+    (tmp_path / "sk" / "final.json").unlink()  # killed between checkpoint and final.json
+    resumed = train_sklearn(cfg, 0, tmp_path / "sk", progress=False)
+    assert {k: v for k, v in resumed.items() if k != "wall_seconds"} == {
+        k: v for k, v in final.items() if k != "wall_seconds"}

@@ -84,6 +84,6 @@ __all__ = [
     "GroundTruthConfig", "LinearConfig", "PriorConfig", "SamplingConfig", "ScheduleConfig",
     "SklearnConfig", "SnrConfig", "SpikeSlabConfig", "StandinConfig", "SyntheticConfig",
     "ThresholdConfig", "WarmupConfig", "WorkflowConfig", "as_set_flags", "config_from_dict",
-    "config_schema", "groundtruth_config", "groundtruth_overrides", "load_config", "parse_assignment",
-    "sweep_point_overrides", "with_overrides",
+    "config_schema", "groundtruth_config", "groundtruth_overrides", "load_config",
+    "parse_assignment", "sweep_point_overrides", "with_overrides",
 ]
