@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.catalogue import LABELS as METHOD_LABELS
@@ -298,16 +299,13 @@ def read_curves(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
 
 
 def kendall_tau(a: Iterable[float], b: Iterable[float]) -> float:
-    """Kendall's tau-a between two orderings of the same items (NaN pairs skipped)."""
+    """Kendall's tau (tau-b: tau-a when no two values tie) between two orderings of the same
+    items, NaN pairs skipped; NaN for fewer than two items."""
     x, y = np.asarray(list(a), float), np.asarray(list(b), float)
     keep = ~(np.isnan(x) | np.isnan(y))
-    x, y = x[keep], y[keep]
-    n = len(x)
-    if n < 2:
+    if keep.sum() < 2:
         return math.nan
-    concordant = sum(np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])
-                     for i in range(n) for j in range(i + 1, n))
-    return float(concordant / (n * (n - 1) / 2))
+    return float(scipy.stats.kendalltau(x[keep], y[keep]).statistic)
 
 
 def read_recovered(folders: Sequence[str | Path]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from skimage.util import montage
 
 from vsc.aggregate import ZERO_CODE, label, snapshot_panels, zero_code_level
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
@@ -47,20 +48,16 @@ def save(fig: plt.Figure, stem: str | Path) -> list[Path]:
 
 def atom_grid(atoms: np.ndarray, patch: int | None = None, pad: int = 1) -> np.ndarray:
     """Tile a [P*P, K] dictionary into one image, atoms sorted by norm (largest first), each
-    scaled to [-1, 1] by its own largest magnitude. Returns [H, W] with NaN padding."""
+    scaled to [-1, 1] by its own largest magnitude. Returns [H, W] with NaN padding between
+    the atoms."""
     d, k = atoms.shape
     patch = patch or round(math.sqrt(d))
-    order = np.argsort(-np.linalg.norm(atoms, axis=0))
+    ordered = atoms[:, np.argsort(-np.linalg.norm(atoms, axis=0))].T.reshape(k, patch, patch)
+    scale = np.abs(ordered).max(axis=(1, 2), keepdims=True)
     cols = math.ceil(math.sqrt(k))
-    rows = math.ceil(k / cols)
-    grid = np.full((rows * (patch + pad) - pad, cols * (patch + pad) - pad), np.nan)
-    for i, idx in enumerate(order):
-        atom = atoms[:, idx].reshape(patch, patch)
-        scale = np.abs(atom).max() or 1.0
-        r, c = divmod(i, cols)
-        grid[r * (patch + pad):r * (patch + pad) + patch,
-             c * (patch + pad):c * (patch + pad) + patch] = atom / scale
-    return grid
+    grid = montage(ordered / np.where(scale == 0, 1.0, scale), fill=np.nan,
+                   grid_shape=(math.ceil(k / cols), cols), padding_width=pad)
+    return grid[pad:-pad, pad:-pad] if pad else grid  # montage also pads the border
 
 
 def plot_dictionaries(finals: pd.DataFrame, stem: str | Path,
@@ -377,7 +374,7 @@ def plot_groundtruth(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     right.set_ylabel("support precision")
     right.set_title("Support recovery of the validation codes", fontsize=9)
     right.legend(fontsize=6, loc="best")
-    fig.suptitle(f"Ground-truth recovery ({provenance_line(table)})", fontsize=10)
+    fig.suptitle(f"Ground-truth benchmark ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)
 
 

@@ -1,4 +1,4 @@
-"""Patches with a known generator, for the ground-truth recovery benchmark.
+"""Patches with a known generator, for the ground-truth benchmark.
 
 x = c (A a) + noise: a [K] has exactly ``active`` non-zero entries per patch, at random
 atoms, with Laplacian amplitudes; A [P, K] holds unit-norm atoms; one global factor c makes
