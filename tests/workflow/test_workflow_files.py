@@ -27,8 +27,8 @@ def test_lint_passes(tmp_path):
 
 
 @pytest.mark.parametrize("preset, expected", [
-    # resolved_config, patches, aggregate, figures, report, all; linear runs, FISTA,
-    # scikit-learn; DNN runs and their recoveries, dnn_metrics, recovery_figure; SNR of
+    # resolved_config, patches, table1, figures, report, all; linear runs, FISTA,
+    # scikit-learn; DNN runs and their recovered dictionaries, dnn_metrics, recovered_figure; SNR of
     # 3 families x 2 J and its summary; sampling studies (extra J runs, avg runs, consistency
     # of the max and avg runs, summary); DNN sweeps (runs off the main setting: code sizes
     # x families, sparsities x sparse families; summary); ground-truth benchmark (runs,

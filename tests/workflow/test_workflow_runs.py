@@ -29,15 +29,15 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     dnn = pd.read_csv(results / "dnn_metrics.csv")
     assert len(dnn) == 6 and dnn.mse_per_pixel_mean.notna().all()
     assert dnn.recovered_fraction_mean.between(0, 1).all()
-    recovery = pd.read_csv(results / "groundtruth.csv")  # two scikit-learn coders, one run
-    assert sorted(recovery.method) == ["fista", "sklearn_lasso_cd", "sklearn_omp",
-                                       "thresholded_laplacian"]
-    assert recovery.recovered_fraction.between(0, 1).all()
+    groundtruth = pd.read_csv(results / "groundtruth.csv")  # two scikit-learn coders, one run
+    assert sorted(groundtruth.method) == ["fista", "sklearn_lasso_cd", "sklearn_omp",
+                                          "thresholded_laplacian"]
+    assert groundtruth.recovered_fraction.between(0, 1).all()
     sweep = pd.read_csv(results / "dnn_sweep.csv")
     assert sorted(sweep.groupby("sweep").size().items()) == [("latents", 4), ("sparsity", 2)]
     assert sweep.mse_per_pixel_mean.notna().all()
     for stem in ("dictionaries", "table1", "val_loss", "dictionary_learning", "snapshots",
-                 "recovered_dictionaries", "snr", "sampling", "recovery", "dnn_sweep"):
+                 "recovered_dictionaries", "snr", "sampling", "groundtruth", "dnn_sweep"):
         for ext in ("png", "pdf"):
             assert (figures / f"{stem}.{ext}").stat().st_size > 0
     table = pd.read_csv(results / "table1.csv")
