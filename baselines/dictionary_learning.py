@@ -36,7 +36,7 @@ class FistaExperiment(Experiment):
         self.dict_lr, self.step = self.lc.dict_lr, 0
         self.snapshot_every = self.lc.snapshot_every
         self.solver = {"max_iter": self.fc.max_iter, "tol": self.fc.tol,
-                       "stopping": self.fc.stopping}
+                       "stopping": self.fc.stopping, "restart": self.fc.restart}
 
     def lam(self, step: int) -> float:
         """lam x min(1, start + step_fraction x step): the reference's warm-up."""
@@ -78,7 +78,8 @@ class FistaExperiment(Experiment):
         return self.dict.atoms.cpu().numpy()
 
     def summary(self) -> dict[str, Any]:
-        return {"stopping": self.fc.stopping, "iterations_per_epoch": self.iters_per_epoch}
+        return {"stopping": self.fc.stopping, "restart": self.fc.restart,
+                "iterations_per_epoch": self.iters_per_epoch}
 
 
 def train_fista(config: Config, seed: int, out: str | Path, *,

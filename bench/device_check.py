@@ -32,6 +32,7 @@ from vsc.config import load_config
 from vsc.data.patches import load_patches
 from vsc.fista import fista
 from vsc.linear import bundle_experiments
+from vsc.metrics import sparse_coding_objective
 from vsc.runtime import resolve_device
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,17 +162,30 @@ def fista_rows(table: Table, args, device: torch.device) -> float:
         (atoms.shape[1], args.signals)) < 0.04)
     x64 = (atoms @ codes).T / 20 + 0.1 * rng.standard_normal((args.signals, atoms.shape[0]))
     x, a = (torch.from_numpy(v).float().to(device) for v in (x64, atoms))
-    ours = median_seconds(lambda: fista(x, a, LAM, max_iter=2000, tol=1e-3), device,
-                          args.repeats)
     per = 10_000 / args.signals
-    table.add(f"FISTA on {device.type}, {args.signals} signals, tol 1e-3",
-              f"{ours * per:8.3f} s/10k")
     from sklearn.decomposition import sparse_encode
 
+    cd_codes = sparse_encode(x64, atoms.T, algorithm="lasso_cd", alpha=LAM, max_iter=5000)
     cd = median_seconds(lambda: sparse_encode(x64, atoms.T, algorithm="lasso_cd", alpha=LAM,
                                               max_iter=5000), torch.device("cpu"), 1)
+    x_host, a_host = torch.from_numpy(x64), torch.from_numpy(atoms)
+
+    def objective(codes: torch.Tensor) -> float:  # in float64 on the host
+        score = sparse_coding_objective(x_host, a_host, codes.cpu().double(), LAM)
+        return score.total.mean().item()
+
+    cd_objective = objective(torch.from_numpy(cd_codes))
+    for name, options in (("tol 1e-3", {"tol": 1e-3}),
+                          ("tol 1e-4, restart", {"tol": 1e-4, "restart": True})):
+        seconds_each = median_seconds(lambda o=options: fista(x, a, LAM, max_iter=2000, **o),
+                                      device, args.repeats)
+        gap = objective(fista(x, a, LAM, max_iter=2000, **options).codes) / cd_objective - 1
+        table.add(f"FISTA on {device.type}, {args.signals} signals, {name}",
+                  f"{seconds_each * per:8.3f} s/10k",
+                  f"objective {gap:+.1e} vs lasso_cd's; {cd / seconds_each:.2f}x lasso_cd")
+    ours = seconds_each  # the restarted solver, as accurate as lasso_cd to about 1e-6
     table.add(f"scikit-learn lasso_cd on the host ({torch.get_num_threads()} threads)",
-              f"{cd * per:8.3f} s/10k", goal(cd / ours, 2.0, "ours >= 2x lasso_cd"))
+              f"{cd * per:8.3f} s/10k", goal(cd / ours, 2.0, "ours (restart) >= 2x lasso_cd"))
     try:
         import spams  # optional, GPL-3.0
 
@@ -184,7 +198,7 @@ def fista_rows(table: Table, args, device: torch.device) -> float:
     except ImportError:
         table.add("SPAMS lasso (LARS) on the host", "not installed",
                   "goal ours >= 20x SPAMS: not measured (optional GPL extra)")
-    batch = x[:100]
+    batch = x[:100]  # the FISTA baseline's step: the reference's solver (no restart)
     return median_seconds(lambda: fista(batch, a, LAM, max_iter=2000, tol=1e-3), device,
                           args.repeats)
 

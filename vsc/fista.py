@@ -63,7 +63,8 @@ def duality_gap(x: Tensor, atoms: Tensor, codes: Tensor, lam: float) -> Tensor:
 
 def fista(x: Tensor, atoms: Tensor, lam: float, *, max_iter: int = 500, tol: float = 1e-4,
           stopping: Stopping = "per_signal", init: Literal["atx", "zero"] | Tensor = "atx",
-          step_size: float | None = None, compute_gap: bool = False) -> FistaResult:
+          step_size: float | None = None, compute_gap: bool = False,
+          restart: bool = False) -> FistaResult:
     """Solve the lasso for every row of x [N, D] on atoms [D, K] (same dtype and device).
 
     stopping: per_signal: each signal stops when ||b_t - b_{t-1}|| / ||b_t|| < tol (signals
@@ -72,6 +73,10 @@ def fista(x: Tensor, atoms: Tensor, lam: float, *, max_iter: int = 500, tol: flo
       fixed: exactly max_iter iterations.
     init: 'atx' (A^T x, the reference's start), 'zero', or a warm start [N, K].
     step_size: 1/L by default, L = ||A||_2^2.
+    restart: adaptive restart (O'Donoghue and Candes 2015, gradient scheme), per signal: when
+        the proximal step b_{t+1} - y opposes the momentum b_{t+1} - b_t, the momentum of
+        that signal starts again. The same optimum in about half the iterations on coherent
+        dictionaries (bench/fista.py); off by default, which is the reference's solver.
     """
     _check(x, atoms, lam)
     n, k = x.shape[0], atoms.shape[1]
@@ -106,18 +111,28 @@ def fista(x: Tensor, atoms: Tensor, lam: float, *, max_iter: int = 500, tol: flo
     b, y = codes[active], codes[active].clone()
     running = torch.ones(len(active), dtype=torch.bool, device=x.device)  # not yet converged
     t, threshold = 1.0, lam * step
+    # with restart, each signal has its own momentum sequence t [n_active, 1]
+    t_rows = torch.ones(len(active), 1, dtype=x.dtype, device=x.device) if restart else None
     for it in range(1, max_iter + 1):
         if b.shape[0] == 0:
             break
         v = torch.addmm(offset, y, descent)
         b_next = v.sub_(v.clamp(-threshold, threshold))  # soft threshold, in place
-        t_next = (1 + math.sqrt(1 + 4 * t * t)) / 2
-        y = torch.lerp(b, b_next, 1 + (t - 1) / t_next)  # b_next + beta (b_next - b)
+        if restart:
+            delta = b_next - b
+            again = y.sub_(b_next).mul_(delta).sum(1, keepdim=True) > 0  # y is not used again
+            t_rows.masked_fill_(again, 1.0)
+            t_next_rows = (1 + torch.sqrt(1 + 4 * t_rows * t_rows)) / 2
+            beta = ((t_rows - 1) / t_next_rows).masked_fill_(again, 0.0)
+            y, t_rows = torch.addcmul(b_next, delta, beta), t_next_rows
+        else:
+            t_next = (1 + math.sqrt(1 + 4 * t * t)) / 2
+            y = torch.lerp(b, b_next, 1 + (t - 1) / t_next)  # b_next + beta (b_next - b)
+            t = t_next
+            delta = None if stopping == "fixed" else b_next - b
+        b = b_next
         if stopping == "fixed":
-            b, t = b_next, t_next
             continue
-        delta = b_next - b
-        b, t = b_next, t_next
         if stopping == "batch":
             if (delta.norm() / b.norm().clamp_min(1e-12)).item() < tol:
                 iterations[active] = it
@@ -134,6 +149,8 @@ def fista(x: Tensor, atoms: Tensor, lam: float, *, max_iter: int = 500, tol: flo
             # have finished that dropping them pays for the copy.
             if (~running).sum() * 10 >= len(running):
                 active, b, y, offset = active[running], b[running], y[running], offset[running]
+                if restart:
+                    t_rows = t_rows[running]
                 running = running[running]
     if b.shape[0]:
         codes[active[running]] = b[running]

@@ -84,3 +84,13 @@ def test_sklearn_run_goes_through_the_shared_run_loop(tmp_path, monkeypatch):
     resumed = train_sklearn(cfg, 0, tmp_path / "sk", progress=False)
     assert {k: v for k, v in resumed.items() if k != "wall_seconds"} == {
         k: v for k, v in final.items() if k != "wall_seconds"}
+
+
+def test_fista_baseline_with_restart_learns_as_well_in_fewer_iterations(tmp_path):
+    plain = train_fista(config_from_dict(tiny_config_dict(tmp_path)), 0, tmp_path / "plain",
+                        progress=False)
+    restarted = train_fista(config_from_dict(tiny_config_dict(tmp_path, fista={"restart": True})),
+                            0, tmp_path / "restart", progress=False)
+    assert restarted["restart"] is True and plain["restart"] is False
+    assert restarted["fista_iterations"] < plain["fista_iterations"]
+    assert abs(restarted["val_loss"] - plain["val_loss"]) < 0.01 * plain["val_loss"]

@@ -226,6 +226,11 @@ class FistaConfig:
     stopping: Literal["batch", "per_signal"] = param(
         "batch", help="batch: the reference's relative change of the whole batch; per_signal: "
         "each signal stops on its own relative change")
+    restart: bool = param(
+        False, digest=UNLESS_DEFAULT,
+        help="adaptive momentum restart per signal (O'Donoghue and Candes): the same codes at "
+        "the tolerance in about half the iterations on coherent dictionaries; false: the "
+        "reference's FISTA")
 
 
 @dataclass(frozen=True)
