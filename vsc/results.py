@@ -91,7 +91,7 @@ class RunFolder:
     def _check_same_config(self, recorded: str | None, what: str) -> None:
         if recorded is not None and recorded != self.digest:
             raise ConfigError(f"{what} in {self.path} was made with a different config; "
-                              "choose another --out, delete the folder, or rerun with "
+                              "choose another --run, delete the folder, or rerun with "
                               "--replace-stale to start the run over")
 
     RUN_FILES = RUN_FILES

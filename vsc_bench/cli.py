@@ -59,9 +59,9 @@ def run_args(family: bool = False, samples: bool = False):
         parser.add_argument("--seed", type=at_least(0), required=True, help="seed of the run")
         parser.add_argument("--run", required=True,
                             help="run folder to write (resumed if interrupted)")
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--no-progress", action="store_true", help="no per-epoch lines")
         parser.add_argument("--replace-stale", action="store_true",
-                            help="if --out holds a run made with a different config, delete its "
+                            help="if --run holds a run made with a different config, delete its "
                             "run files and start again (default: stop with an error)")
     return setup
 
