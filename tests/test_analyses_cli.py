@@ -36,7 +36,7 @@ def test_linear_analyses_reopen_table1_and_groundtruth_runs(tmp_path):
                                out=tmp_path / f"{name}_consistency.json")
         assert snr["status"] == consistency["status"] == "finished"
         assert snr["J"] == consistency["J"] == 2 and len(consistency["jaccard"]) == 7
-        exp, final = LinearExperiment.reopen(run)
+        exp, final, _ = LinearExperiment.reopen(run)
         assert len(exp.validation_patches()) == (60 if name == "groundtruth" else 100)
         assert final["dataset"].startswith("synthetic") == (name == "groundtruth")
 

@@ -10,7 +10,6 @@ import torch
 from torch import Tensor
 
 from vsc.linear import LinearExperiment
-from vsc.results import RunFolder
 from vsc.runtime import derive_seed
 
 
@@ -34,9 +33,9 @@ def support_consistency(run: str | Path, inputs: int | None = None) -> dict:
     """Per-input support consistency of a finished run, its own J, the first ``inputs``
     validation patches (default: the run's sampling.consistency_inputs). Returns identity,
     estimator, the per-input values, mean and median."""
-    exp, final = LinearExperiment.reopen(run)
+    exp, final, config = LinearExperiment.reopen(run)
     if inputs is None:
-        inputs = RunFolder.load(run).config.sampling.consistency_inputs
+        inputs = config.sampling.consistency_inputs
     result = {k: final[k] for k in ("method", "J", "seed", "dataset", "preset",
                                     "estimator", "status")}
     if exp is None or final["J"] < 2:

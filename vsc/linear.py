@@ -129,16 +129,17 @@ class LinearExperiment(Experiment):
 
     # ------------------------------------------------------------------ analyses
     @classmethod
-    def reopen(cls, run: str | Path) -> tuple[LinearExperiment | None, dict]:
-        """A finished linear run rebuilt from its own folder (config.json, checkpoint.pt)
-        and its final.json; the experiment is None when the run diverged."""
+    def reopen(cls, run: str | Path) -> tuple[LinearExperiment | None, dict, Config]:
+        """A finished linear run rebuilt from its own folder (config.json, checkpoint.pt),
+        with its final.json and the config it was made with; the experiment is None when the
+        run diverged."""
         folder, final = open_finished_run(run, "linear")
-        if final["status"] != "finished":
-            return None, final
         config = folder.config
+        if final["status"] != "finished":
+            return None, final, config
         exp = cls(config, final["method"], final["J"], final["seed"], load_patches(config.data))
         exp.load_state_dict(folder.load_checkpoint()["experiment"])
-        return exp, final
+        return exp, final, config
 
     def validation_patches(self) -> Tensor:
         """The validation patches [n_val, D] on the run's device."""

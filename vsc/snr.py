@@ -21,7 +21,6 @@ from torch import Tensor
 
 from vsc.linear import LinearExperiment
 from vsc.paper import PAPER_SNR
-from vsc.results import RunFolder
 from vsc.runtime import derive_seed
 
 
@@ -81,8 +80,7 @@ def gradient_snr(exp: LinearExperiment, passes: int, batches: int, batch_size: i
 def run_snr(run: str | Path, passes: int | None = None, batches: int | None = None) -> dict:
     """SNR of a finished linear run folder (its final checkpoint), with ``passes`` stochastic
     passes over ``batches`` validation batches (default: the run's snr settings)."""
-    exp, final = LinearExperiment.reopen(run)
-    config = RunFolder.load(run).config
+    exp, final, config = LinearExperiment.reopen(run)
     passes = config.snr.passes if passes is None else passes
     batches = config.snr.batches if batches is None else batches
     identity = {k: final[k] for k in ("method", "J", "seed", "dataset", "preset")}

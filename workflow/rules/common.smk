@@ -4,6 +4,7 @@
 import os
 import shlex
 import sys
+from collections import namedtuple
 
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.config import (
@@ -102,14 +103,15 @@ def outputs_of(name):
 
 # The linear-generator studies: 'linear' reads the preset's patch set (Table 1 and its
 # analyses); 'groundtruth' is the same config with the groundtruth section's overrides (the
-# runs generate their synthetic patches themselves). {study: (--set flags, digest, inputs)}.
+# runs generate their synthetic patches themselves).
+Study = namedtuple("Study", "sets digest inputs")  # --set flags, run digest, rule inputs
 STUDIES = {}
 for _study, _overrides in (("linear", {}), ("groundtruth", groundtruth_overrides(CFG))):
     _inputs = {"config": ancient(RESOLVED_CONFIG)}
     if _study == "linear":
         _inputs["patches"] = ancient(PATCHES)
-    STUDIES[_study] = (as_set_flags(_overrides), with_overrides(CFG, _overrides).digest("linear"),
-                       _inputs)
+    STUDIES[_study] = Study(as_set_flags(_overrides),
+                            with_overrides(CFG, _overrides).digest("linear"), _inputs)
 
 
 def training_resources(runtime):

@@ -95,7 +95,7 @@ for bundle, j, members in linear_bundles():
         name:
             bundle
         input:
-            **STUDIES["linear"][2],
+            **STUDIES["linear"].inputs,
         output:
             [f for _, _, run in members for f in run_outputs(run).values()],
         params:
@@ -122,7 +122,7 @@ for bundle, j, members in linear_bundles():
 rule linear_estimator:
     """A linear run trained with another estimator than max (the max against avg study)."""
     input:
-        **STUDIES["linear"][2],
+        **STUDIES["linear"].inputs,
     output:
         **run_outputs(run_dir("linear", "{family}", "{seed}", "{samples}", "{estimator}")),
     wildcard_constraints:
