@@ -116,11 +116,13 @@ def fista(x: Tensor, atoms: Tensor, lam: float, *, max_iter: int = 500, tol: flo
     for it in range(1, max_iter + 1):
         if b.shape[0] == 0:
             break
-        v = torch.addmm(offset, y, descent)
-        b_next = v.sub_(v.clamp(-threshold, threshold))  # soft threshold, in place
+        # soft threshold: one pass, bitwise v - clamp(v, -threshold, threshold)
+        b_next = torch.nn.functional.softshrink(torch.addmm(offset, y, descent), threshold)
         if restart:
             delta = b_next - b
-            again = y.sub_(b_next).mul_(delta).sum(1, keepdim=True) > 0  # y is not used again
+            # restart where the proximal step opposes the momentum: (y - b_next) . delta > 0
+            # (y is not used again, so it is overwritten)
+            again = torch.linalg.vecdot(y.sub_(b_next), delta).unsqueeze(1) > 0
             t_rows.masked_fill_(again, 1.0)
             t_next_rows = (1 + torch.sqrt(1 + 4 * t_rows * t_rows)) / 2
             beta = ((t_rows - 1) / t_next_rows).masked_fill_(again, 0.0)
