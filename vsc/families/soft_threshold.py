@@ -18,9 +18,10 @@ def shifted_soft_threshold(s: Tensor, mu: Tensor, lam: Tensor,
                            mode: Literal["faithful", "identity"] = "faithful") -> Tensor:
     """Threshold samples s around their location mu, with a straight-through gradient.
 
-    Forward value (both modes): with n = s - mu, entries with |n| <= |lam| are exactly 0 and
-    the rest are mu + sign(n) (|n| - |lam|). Shapes broadcast: s [N, J, K], mu [N, 1, K],
-    lam scalar or [N, J, K].
+    Forward value (both modes): with n = s - mu, entries with |n| <= lam are exactly 0 and
+    the rest are mu + sign(n) (|n| - lam). lam >= 0 (a fixed lambda0 > 0 or Gamma variates;
+    the reference takes |lam|, the same for these, without the extra pass over [N, J, K]).
+    Shapes broadcast: s [N, J, K], mu [N, 1, K], lam scalar or [N, J, K].
 
     faithful: z = s + T(sg[n]; mu, lam) - sg[s] as in the reference code: mu and lam inside T
         keep their gradient, so dz/dmu = 2 on active entries (1 on zeros) and lam receives
@@ -28,9 +29,9 @@ def shifted_soft_threshold(s: Tensor, mu: Tensor, lam: Tensor,
     identity: z = s + sg[T - s]: gradient 1 to mu and s everywhere, none to lam.
     """
     noise = (s - mu).detach()
-    size, cut = noise.abs(), lam.abs()
-    active = size > cut
-    shifted = mu + noise.sign() * (size - cut)
+    size = noise.abs()
+    active = size > lam
+    shifted = mu + noise.sign() * (size - lam)
     thresholded = torch.where(active, shifted, torch.zeros_like(shifted))
     if mode == "faithful":
         return s - s.detach() + thresholded
