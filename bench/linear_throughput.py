@@ -18,6 +18,7 @@ iteration at J = 20 and 0.12 s at J = 1.
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import time
 from collections.abc import Callable
@@ -80,11 +81,26 @@ def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int)
     return statistics.median(seconds(fn, device) for _ in range(repeats))
 
 
+def epoch_timer(exp: LinearExperiment) -> Callable[[], float]:
+    """A function that times one training epoch of ``exp``, each from the state ``exp`` has
+    now (weights, step and random stream restored, outside the timing): repeated epochs on
+    random patches would otherwise drift until an unthresholded family diverges."""
+    start = copy.deepcopy(exp.state_dict())
+
+    def timed_epoch() -> float:
+        exp.load_state_dict(copy.deepcopy(start))
+        return seconds(lambda: exp.train_epoch(0), exp.device)
+    return timed_epoch
+
+
 def seconds_per_iteration(family: str, samples: int, iterations: int, device: str,
                           repeats: int = 1, gamma_sampler: str = "torch") -> float:
-    """Median seconds per training iteration over ``repeats`` epochs of ``iterations``."""
+    """Median seconds per training iteration over ``repeats`` epochs of ``iterations``
+    (after a warm-up epoch), each epoch from the same state."""
     (exp,) = mid_run([family], samples, iterations, device, gamma_sampler)
-    return median_seconds(lambda: exp.train_epoch(0), exp.device, repeats) / iterations
+    timed_epoch = epoch_timer(exp)
+    timed_epoch()
+    return statistics.median(timed_epoch() for _ in range(repeats)) / iterations
 
 
 GAMMA_FAMILIES = ("thresholded_gaussian_gamma", "thresholded_laplacian_gamma")
@@ -97,11 +113,10 @@ def gamma_ratio(family: str, sampler: str, iterations: int, repeats: int,
     so that a change in the machine's load hits both alike."""
     (gamma,) = mid_run([family], 20, iterations, device, sampler)
     (laplacian,) = mid_run(["thresholded_laplacian"], 20, iterations, device)
-    gamma.train_epoch(0)  # warm-ups
-    laplacian.train_epoch(0)
-    return statistics.median(
-        seconds(lambda: gamma.train_epoch(0), gamma.device)
-        / seconds(lambda: laplacian.train_epoch(0), laplacian.device) for _ in range(repeats))
+    gamma_epoch, laplacian_epoch = epoch_timer(gamma), epoch_timer(laplacian)
+    gamma_epoch()  # warm-ups
+    laplacian_epoch()
+    return statistics.median(gamma_epoch() / laplacian_epoch() for _ in range(repeats))
 
 
 def main() -> None:
