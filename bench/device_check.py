@@ -24,7 +24,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmarks
 from dnn_throughput import PAPER_IMAGES_PER_RUN, PAPER_RUNS, images_per_second
 from fista import LAM, gabor_dictionary
-from linear_throughput import median_seconds, mid_run, seconds
+from linear_throughput import median_seconds, mid_run, seconds, timed_result
 
 from vsc.bundle import train_together
 from vsc.catalogue import FAMILY_NAMES
@@ -165,9 +165,9 @@ def fista_rows(table: Table, args, device: torch.device) -> float:
     per = 10_000 / args.signals
     from sklearn.decomposition import sparse_encode
 
-    cd_codes = sparse_encode(x64, atoms.T, algorithm="lasso_cd", alpha=LAM, max_iter=5000)
-    cd = median_seconds(lambda: sparse_encode(x64, atoms.T, algorithm="lasso_cd", alpha=LAM,
-                                              max_iter=5000), torch.device("cpu"), 1)
+    cd_codes, cd = timed_result(lambda: sparse_encode(x64, atoms.T, algorithm="lasso_cd",
+                                                      alpha=LAM, max_iter=5000),
+                                torch.device("cpu"), 1)
     x_host, a_host = torch.from_numpy(x64), torch.from_numpy(atoms)
 
     def objective(codes: torch.Tensor) -> float:  # in float64 on the host
@@ -179,9 +179,9 @@ def fista_rows(table: Table, args, device: torch.device) -> float:
                           ("tol 1e-4, restart", {"tol": 1e-4, "restart": True}),
                           ("tol 1e-4, restart, zero start",
                            {"tol": 1e-4, "restart": True, "init": "zero"})):
-        seconds_each = median_seconds(lambda o=options: fista(x, a, LAM, max_iter=2000, **o),
-                                      device, args.repeats)
-        gap = objective(fista(x, a, LAM, max_iter=2000, **options).codes) / cd_objective - 1
+        result, seconds_each = timed_result(
+            lambda o=options: fista(x, a, LAM, max_iter=2000, **o), device, args.repeats)
+        gap = objective(result.codes) / cd_objective - 1
         table.add(f"FISTA on {device.type}, {args.signals} signals, {name}",
                   f"{seconds_each * per:8.3f} s/10k",
                   f"objective {gap:+.1e} vs lasso_cd's; {cd / seconds_each:.2f}x lasso_cd")

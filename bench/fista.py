@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 import torch
-from linear_throughput import median_seconds, seconds
+from linear_throughput import seconds, timed_result
 
 from vsc.config import DataConfig
 from vsc.data.patches import load_patches
@@ -96,9 +96,8 @@ def main() -> None:
     rows: list[tuple[str, float, float, str]] = []  # name, seconds, objective, iterations
     flops: dict[str, float] = {}
     for name, opts in SOLVERS:
-        result = fista(x32, a32, LAM, max_iter=2000, **opts)
-        sec = median_seconds(lambda o=opts: fista(x32, a32, LAM, max_iter=2000, **o), device,
-                             args.repeats)
+        result, sec = timed_result(lambda o=opts: fista(x32, a32, LAM, max_iter=2000, **o),
+                                   device, args.repeats)
         it = result.iterations.float()
         rows.append((name, sec, objective(result.codes.cpu().numpy()),
                      f"mean {it.mean():.0f} max {it.max():.0f}"))
@@ -117,16 +116,16 @@ def main() -> None:
     for algorithm in algorithms:
         def encode(a=algorithm):
             return sparse_encode(x64, atoms64.T, algorithm=a, alpha=LAM, max_iter=5000)
-        sec = median_seconds(encode, host, args.repeats if algorithm == "lasso_cd" else 1)
-        rows.append((f"scikit-learn {algorithm}", sec, objective(encode()), "-"))
+        codes, sec = timed_result(encode, host, args.repeats if algorithm == "lasso_cd" else 1)
+        rows.append((f"scikit-learn {algorithm}", sec, objective(codes), "-"))
     try:
         import spams  # optional, GPL-3.0: pip install spams-bin
 
         def lars():
             return spams.lasso(np.asfortranarray(x64.T), D=np.asfortranarray(atoms64),
                                lambda1=LAM, mode=2, numThreads=-1).toarray().T
-        rows.append(("SPAMS lasso (LARS)", median_seconds(lars, host, args.repeats),
-                     objective(lars()), "-"))
+        codes, sec = timed_result(lars, host, args.repeats)
+        rows.append(("SPAMS lasso (LARS)", sec, objective(codes), "-"))
     except ImportError:
         print("SPAMS not installed (optional, GPL-3.0: `pip install spams-bin`); skipped")
 

@@ -22,6 +22,7 @@ import copy
 import statistics
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -34,6 +35,7 @@ from vsc.linear import LinearExperiment, bundle_experiments
 PAPER_ITERATIONS = 300 * 800
 PAPER_SEEDS = 3
 REFERENCE_SECONDS = {1: 0.12, 20: 0.8}
+T = TypeVar("T")
 
 
 def fake_patches(n: int, d: int = 256) -> PatchSet:
@@ -74,11 +76,16 @@ def seconds(fn: Callable[[], object], device: torch.device) -> float:
     return time.perf_counter() - start
 
 
+def timed_result(fn: Callable[[], T], device: torch.device, repeats: int) -> tuple[T, float]:
+    """The result of one warm-up call of ``fn`` (allocations, first-call overheads) and the
+    median wall seconds of ``repeats`` further calls."""
+    result = fn()
+    return result, statistics.median(seconds(fn, device) for _ in range(repeats))
+
+
 def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int) -> float:
-    """Median wall seconds of ``fn`` over ``repeats`` calls after one warm-up call
-    (allocations, first-call overheads)."""
-    fn()
-    return statistics.median(seconds(fn, device) for _ in range(repeats))
+    """Median wall seconds of ``fn`` over ``repeats`` calls after one warm-up call."""
+    return timed_result(fn, device, repeats)[1]
 
 
 def epoch_timer(exp: LinearExperiment) -> Callable[[], float]:
