@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor, nn
 
-from vsc.dictionary import decode, sgd_step
+from vsc.dictionary import sgd_step
 from vsc.estimators import select
 from vsc.families.base import noise_warmup
 from vsc.families.noise import Noise
 from vsc.families.spike_slab import temperature
+from vsc.objective import training_losses
+from vsc.sgd import NesterovSGD
 from vsc.training import Diverged
 
 if TYPE_CHECKING:
@@ -59,17 +61,28 @@ def check_bundle(runs: Sequence[LinearExperiment]) -> None:
         raise ValueError("a bundle holds each (family, seed) once")
 
 
-def _stack(tensors: Sequence[Tensor]) -> Tensor:
-    return torch.stack([t.detach() for t in tensors]).requires_grad_()
+def _stack_as(key: str, tensors: Sequence[Tensor]) -> Tensor:
+    """The runs' tensors of parameter ``key`` stacked along a new leading axis (detached),
+    weights [out, in] transposed to [in, out]."""
+    if key.endswith("weight"):
+        return torch.stack([t.detach().mT for t in tensors])
+    return torch.stack([t.detach() for t in tensors])
+
+
+def _unstack_as(key: str, stacked: Tensor, index: int) -> Tensor:
+    """Run ``index``'s tensor of parameter ``key`` in its own layout (inverse of _stack_as)."""
+    return stacked[index].mT if key.endswith("weight") else stacked[index]
 
 
 class StackedRuns:
-    """The trainable state of M runs as stacked leaf tensors, in one SGD optimiser, and the
+    """The trainable state of M runs as stacked leaf tensors, in one Nesterov SGD, and the
     way back into each run at the end of an epoch.
 
-    trunk: [(weight [M, out, in], bias [M, out])] per hidden layer; heads: per family group
-    (runs of one family, contiguous), {head: (weight [M_g, K, F], bias [M_g, K])};
-    atoms [M, D, K]."""
+    trunk: [(weight [M, in, out], bias [M, out])] per hidden layer; heads: per family group
+    (runs of one family, contiguous), {head: (weight [M_g, F, K], bias [M_g, K])};
+    atoms [M, D, K]. Weights are stacked transposed (nn.Linear keeps [out, in]): x @ W then
+    reads them as they lie, and their gradient x^T g is made in their own layout instead of
+    being copied out of a transposed product at every step."""
 
     def __init__(self, runs: Sequence[LinearExperiment]) -> None:
         self.runs = list(runs)
@@ -96,18 +109,17 @@ class StackedRuns:
                     name = f"heads.{head}.{kind}"
                     self._add(f"{group.start}:{name}", name, range(group.start, group.stop))
         self.atoms = torch.stack([run.dict.atoms for run in self.runs])
-        lc = self.runs[0].lc
-        self.optimizer = torch.optim.SGD(list(self.params.values()), lr=lc.encoder_lr,
-                                         momentum=lc.encoder_momentum, nesterov=True)
         buffers = [run.momentum for run in self.runs]
+        stacked_buffers = None
         if all(b is not None for b in buffers):  # every run past its first step
-            for key, param in self.params.items():
-                name, members = self.sources[key]
-                self.optimizer.state[param]["momentum_buffer"] = torch.stack(
-                    [buffers[i][name] for i in members])
+            stacked_buffers = [_stack_as(key, [buffers[i][name] for i in members])
+                               for key, (name, members) in self.sources.items()]
+        self.optimizer = NesterovSGD(list(self.params.values()),
+                                     self.runs[0].lc.encoder_momentum, stacked_buffers)
 
     def _add(self, key: str, name: str, members: range) -> None:
-        self.params[key] = _stack([_param(self.runs[i], name) for i in members])
+        self.params[key] = _stack_as(key, [_param(self.runs[i], name) for i in members]
+                                     ).requires_grad_()
         self.sources[key] = (name, members)
 
     def heads(self, features: Tensor) -> list[tuple[slice, LinearExperiment, dict[str, Tensor]]]:
@@ -119,7 +131,7 @@ class StackedRuns:
             for head in run.family.heads:
                 w = self.params[f"{group.start}:heads.{head}.weight"]
                 b = self.params[f"{group.start}:heads.{head}.bias"]
-                params[head] = torch.baddbmm(b.unsqueeze(1), f, w.mT).flatten(0, 1)
+                params[head] = torch.baddbmm(b.unsqueeze(1), f, w).flatten(0, 1)
             out.append((group, run, params))
         return out
 
@@ -127,22 +139,23 @@ class StackedRuns:
         """The stacked trunk: x [M, B, D] -> [M, B, F] (Linear then ReLU per layer)."""
         for i in self.trunk_layers:
             w, b = self.params[f"trunk.{i}.weight"], self.params[f"trunk.{i}.bias"]
-            x = torch.relu(torch.baddbmm(b.unsqueeze(1), x, w.mT))
+            x = torch.relu(torch.baddbmm(b.unsqueeze(1), x, w))
         return x
 
     def write_back(self) -> None:
         """Each run's encoder, momentum buffers and dictionary from the stacked state."""
-        state = self.optimizer.state
         for i, run in enumerate(self.runs):
             momentum = {}
             with torch.no_grad():
-                for key, param in self.params.items():
+                for (key, param), buffer in zip(self.params.items(), self.optimizer.buffers,
+                                                strict=True):
                     name, members = self.sources[key]
                     if i not in members:
                         continue
-                    _param(run, name).copy_(param[i - members.start])
-                    if "momentum_buffer" in state[param]:
-                        momentum[name] = state[param]["momentum_buffer"][i - members.start].clone()
+                    _param(run, name).copy_(_unstack_as(key, param, i - members.start))
+                    if buffer is not None:
+                        momentum[name] = _unstack_as(key, buffer, i - members.start).clone(
+                            memory_format=torch.contiguous_format)
             run.momentum = momentum or None
             run.dict.atoms = self.atoms[i].clone()
 
@@ -199,32 +212,25 @@ def _iterate(runs: Sequence[LinearExperiment], stacked: StackedRuns, noises: dic
     lc, samples, bs, step = first.lc, first.samples, first.lc.batch_size, first.step
     total = torch.zeros(len(runs), device=first.device)
     first_bad = torch.full((len(runs),), -1, dtype=torch.long, device=first.device)
-    group_lr = stacked.optimizer.param_groups[0]
     for i in range(first.iters_per_epoch):
         x = first.train_x[orders[:, i * bs:(i + 1) * bs]]  # [M, B, D]
         features = stacked.features(x)
         losses, codes = [], []
         for group, run, params in stacked.heads(features):
-            out = run.family(params, samples, step, noises[group.start])
-            z = out.z.unflatten(0, (group.stop - group.start, bs))  # [M_g, B, J, K]
-            atoms = stacked.atoms[group]
-            recon = (x[group].unsqueeze(2) - decode(atoms, z)).pow(2).mean(-1)
-            losses.append(recon + lc.kl_weight * out.kl.sum(-1).unflatten(0, z.shape[:2])
-                          .unsqueeze(-1))
-            codes.append(z)
-        loss_per_point = torch.cat(losses)  # [M, B, J]
-        chosen = select(loss_per_point, lc.estimator)  # loss [M]
+            z, loss = training_losses(run.family, params, x[group], stacked.atoms[group],
+                                      samples, step, lc.kl_weight, lc.estimator,
+                                      noises[group.start])
+            losses.append(loss)  # [M_g, B, J'] (J' = 1 for max: the selected sample)
+            codes.append(z)  # [M_g, B, J', K]
+        chosen = select(torch.cat(losses), lc.estimator)  # loss [M]
         finite = torch.isfinite(chosen.loss)
         first_bad = torch.where((first_bad < 0) & ~finite, step, first_bad)
-        group_lr["lr"] = first.encoder_lr_at(step)
-        stacked.optimizer.zero_grad(set_to_none=True)
+        stacked.optimizer.zero_grad()
         chosen.loss.sum().backward()
-        stacked.optimizer.step()
+        stacked.optimizer.step(first.encoder_lr_at(step))
+        # max: one code per point, weight 1; avg / iwae: every sample with its weight
+        weights = None if lc.estimator == "max" else chosen.weights
         z = torch.cat(codes)
-        if lc.estimator == "max":  # one code per point: skip the J - 1 zero weights
-            z, weights = chosen.pick(z).unsqueeze(-2), None
-        else:
-            weights = chosen.weights
         sgd_step(stacked.atoms, x, z.detach(), weights, first.dict_lr, lc.dict_weight_decay)
         total += chosen.loss.detach()
         step += 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vsc import objective
 from vsc.bundle import train_together
 from vsc.config import Config, ConfigError, LinearConfig
 from vsc.data.patches import PatchSet, load_patches
@@ -34,20 +34,15 @@ from vsc.scoring import score_codes
 from vsc.training import Diverged, Experiment, run_together
 
 
-@dataclass
-class Pass:
-    """One encoder pass: the family's codes and each sample's loss L [N, J]."""
-
-    codes: Codes
-    losses: Tensor
-
-
 def sample_losses(encoder: Encoder, family: Family, dictionary: Dictionary, x: Tensor,
-                  n_samples: int, step: int, kl_weight: float) -> Pass:
-    """L[n, j] = mean_pixels (x_n - A z_nj)^2 + kl_weight sum_k KL_k(n) for x [N, D]."""
-    codes = family(encoder(x), n_samples, step)
-    recon = (x.unsqueeze(1) - dictionary.decode(codes.z)).pow(2).mean(-1)
-    return Pass(codes=codes, losses=recon + kl_weight * codes.kl.sum(-1, keepdim=True))
+                  n_samples: int, step: int, kl_weight: float) -> tuple[Codes, Tensor]:
+    """The family's J codes of x [N, D] and each sample's loss L [N, J] (vsc.objective),
+    drawn from the global random stream."""
+    params = encoder(x)
+    draws = family.draw(params, n_samples, step)
+    codes, _, losses = objective.sample_losses(family, params, draws, step, x,
+                                               dictionary.atoms, kl_weight)
+    return codes, losses
 
 
 def data_order(n: int, seed: int, epoch: int, device: torch.device) -> Tensor:
@@ -156,14 +151,16 @@ class LinearExperiment(Experiment):
         estimator): the encoder's gradient, flattened [n_parameters], and the dictionary's
         update direction, flattened [D * K]."""
         self.encoder.train()
-        out = sample_losses(self.encoder, self.family, self.dict, x, self.samples, self.step,
-                            self.lc.kl_weight)
-        chosen = select(out.losses, self.lc.estimator)
+        lc = self.lc
+        z, losses = objective.training_losses(self.family, self.encoder(x), x, self.dict.atoms,
+                                              self.samples, self.step, lc.kl_weight,
+                                              lc.estimator)
+        chosen = select(losses, lc.estimator)
         self.encoder.zero_grad(set_to_none=True)
         chosen.loss.backward()
         encoder = torch.cat([p.grad.reshape(-1) for p in self.encoder.parameters()])
-        codes = chosen.pick(out.codes.z).detach().unsqueeze(1)
-        return encoder, -self.dict.gradient(x, codes).reshape(-1)
+        weights = None if lc.estimator == "max" else chosen.weights
+        return encoder, -self.dict.gradient(x, z.detach(), weights).reshape(-1)
 
     # ------------------------------------------------------------------ validation
     @torch.no_grad()
@@ -177,13 +174,13 @@ class LinearExperiment(Experiment):
             torch.manual_seed(seed)
             parts = []
             for chunk in x.split(self.lc.val_batch_size):
-                out = sample_losses(self.encoder, self.family, self.dict, chunk, n_samples,
-                                    self.step, self.lc.kl_weight)
-                chosen = select(out.losses, "max")
-                lam = out.codes.threshold
-                parts.append({"codes": chosen.pick(out.codes.z),
-                              "loss": chosen.pick(out.losses.unsqueeze(-1)).squeeze(-1),
-                              "kl": out.codes.kl.sum(-1), "kl_latent": out.codes.kl,
+                codes, losses = sample_losses(self.encoder, self.family, self.dict, chunk,
+                                              n_samples, self.step, self.lc.kl_weight)
+                chosen = select(losses, "max")
+                lam = codes.threshold
+                parts.append({"codes": chosen.pick(codes.z),
+                              "loss": chosen.pick(losses.unsqueeze(-1)).squeeze(-1),
+                              "kl": codes.kl.sum(-1), "kl_latent": codes.kl,
                               "threshold": None if lam is None else chosen.pick(lam)})
         return {k: None if parts[0][k] is None else torch.cat([p[k] for p in parts])
                 for k in parts[0]}

@@ -31,6 +31,17 @@ class Codes:
         return (self.z == 0).float().mean().item()
 
 
+# The random numbers behind J codes per data point, by name, each [N, J, K] and without
+# gradient: everything a family's codes need besides the encoder heads.
+Draws = dict[str, Tensor]
+
+
+def pick_draws(draws: Draws, index: Tensor) -> Draws:
+    """The draws of one sample per point, index [N] -> each [N, 1, K]."""
+    return {name: values.gather(1, index.view(-1, 1, 1).expand(-1, 1, values.shape[2]))
+            for name, values in draws.items()}
+
+
 class Family(ABC):
     """A variational family q(z | x): encoder heads in, J codes and their KL out.
 
@@ -38,6 +49,11 @@ class Family(ABC):
     ``step`` is the training iteration; schedules (noise warm-up, temperature) are pure
     functions of it, so a resumed run samples exactly as an uninterrupted one. ``noise``
     supplies every random draw (the global generator unless a run brings its own).
+
+    Sampling is split in two: :meth:`draw` takes the random numbers (no graph) and
+    :meth:`codes` turns them into codes, differentiably and sample by sample. So the codes of
+    a subset of the samples can be rebuilt with a graph from their draws alone: the max-ELBO
+    estimator selects among J samples without autograd, then differentiates the selected one.
     """
 
     name: ClassVar[str]
@@ -47,9 +63,21 @@ class Family(ABC):
         self.config = config
 
     @abstractmethod
+    def draw(self, params: dict[str, Tensor], n_samples: int, step: int,
+             noise: Noise = GLOBAL) -> Draws:
+        """The random numbers of ``n_samples`` codes per data point (params [N, K] each,
+        read without gradient), each [N, J, K]."""
+
+    @abstractmethod
+    def codes(self, params: dict[str, Tensor], draws: Draws, step: int) -> Codes:
+        """The codes made from ``draws`` (each [N, J, K], any J): differentiable in params
+        and computed sample by sample, so picking samples of the draws picks the same
+        samples of the codes."""
+
     def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
                  noise: Noise = GLOBAL) -> Codes:
         """Draw ``n_samples`` codes per data point: params [N, K] each -> Codes."""
+        return self.codes(params, self.draw(params, n_samples, step, noise), step)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -60,9 +88,11 @@ class BaseDistribution(Protocol):
 
     heads: tuple[str, ...]
 
-    def sample(self, params: dict[str, Tensor], n_samples: int, step: int,
-               noise: Noise) -> Tensor:
-        """[N, K] heads -> [N, J, K] samples s."""
+    def draw(self, params: dict[str, Tensor], n_samples: int, noise: Noise) -> Draws:
+        """The standardised noise of J samples per point, each [N, J, K]."""
+
+    def sample(self, params: dict[str, Tensor], draws: Draws, step: int) -> Tensor:
+        """[N, K] heads and their draws -> [N, J, K] samples s."""
 
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:
         """[N, K] heads -> [N, K] KL to the prior."""
@@ -80,10 +110,12 @@ class UnthresholdedFamily(Family):
         super().__init__(config)
         self.base = self.make_base(config)
 
-    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
-                 noise: Noise = GLOBAL) -> Codes:
-        return Codes(z=self.base.sample(params, n_samples, step, noise),
-                     kl=self.base.kl(params, step))
+    def draw(self, params: dict[str, Tensor], n_samples: int, step: int,
+             noise: Noise = GLOBAL) -> Draws:
+        return self.base.draw(params, n_samples, noise)
+
+    def codes(self, params: dict[str, Tensor], draws: Draws, step: int) -> Codes:
+        return Codes(z=self.base.sample(params, draws, step), kl=self.base.kl(params, step))
 
 
 def noise_warmup(config: WarmupConfig, step: int) -> float:

@@ -100,12 +100,4 @@ class ScaledImplicitGamma(torch.autograd.Function):
         return grad_alpha.view_as(alpha), grad_beta.view_as(beta), None
 
 
-def scaled_gamma_variates(alpha: Tensor, beta: Tensor, draw) -> Tensor:
-    """Reparameterised Gamma(alpha, rate beta) variates for alpha, beta [N, K]:
-    ``draw(alpha)`` returns Gamma(alpha, 1) variates without gradient as [N, J, K]."""
-    with torch.no_grad():
-        x = draw(alpha.detach())
-    return ScaledImplicitGamma.apply(alpha, beta, x)
-
-
-__all__ = ["ScaledImplicitGamma", "marsaglia_tsang", "scaled_gamma_variates"]
+__all__ = ["ScaledImplicitGamma", "marsaglia_tsang"]

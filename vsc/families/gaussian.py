@@ -7,7 +7,7 @@ import math
 from torch import Tensor
 
 from vsc.config import FamilyConfig
-from vsc.families.base import UnthresholdedFamily
+from vsc.families.base import Draws, UnthresholdedFamily
 from vsc.families.noise import Noise
 
 
@@ -25,12 +25,15 @@ class GaussianBase:
     def __init__(self, prior_variance: float) -> None:
         self.prior_variance = prior_variance
 
-    def sample(self, params: dict[str, Tensor], n_samples: int, step: int,
-               noise: Noise) -> Tensor:
+    def draw(self, params: dict[str, Tensor], n_samples: int, noise: Noise) -> Draws:
+        """Standard normals eps [N, J, K]."""
+        mu = params["mu"]
+        return {"eps": noise.normal(mu.shape[0], n_samples, mu.shape[1], like=mu)}
+
+    def sample(self, params: dict[str, Tensor], draws: Draws, step: int) -> Tensor:
         """s = mu + eps * exp(h / 2): [N, K] heads -> [N, J, K]."""
         mu, logvar = params["mu"], params["logvar"]
-        eps = noise.normal(mu.shape[0], n_samples, mu.shape[1], like=mu)
-        return mu.unsqueeze(1) + eps * (0.5 * logvar).exp().unsqueeze(1)
+        return mu.unsqueeze(1) + draws["eps"] * (0.5 * logvar).exp().unsqueeze(1)
 
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:
         return gaussian_kl(params["mu"], params["logvar"], self.prior_variance)

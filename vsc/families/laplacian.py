@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 
 from vsc.config import FamilyConfig, WarmupConfig
-from vsc.families.base import UnthresholdedFamily, noise_warmup
+from vsc.families.base import Draws, UnthresholdedFamily, noise_warmup
 from vsc.families.noise import Noise
 
 # The inverse CDF takes log(1 - 2|u|); clamping keeps it finite when |u| -> 1/2.
@@ -22,11 +22,11 @@ def laplace_kl(mu: Tensor, logscale: Tensor, prior_scale: float) -> Tensor:
             + (b / prior_scale) * torch.exp(-mu.abs() / b))
 
 
-def laplace_noise(scale: Tensor, n_samples: int, noise: Noise) -> Tensor:
-    """Laplace(0, scale) noise by inverse CDF: scale [N, K] -> [N, J, K]."""
-    n, k = scale.shape
-    u = noise.uniform(n, n_samples, k, like=scale) - 0.5
-    return -scale.unsqueeze(1) * u.sign() * torch.log((1 - 2 * u.abs()).clamp_min(_LOG_ARG_FLOOR))
+def unit_laplace_noise(rows: int, n_samples: int, width: int, like: Tensor,
+                       noise: Noise) -> Tensor:
+    """Laplace(0, 1) noise [rows, J, width] by inverse CDF (``like``'s device and dtype)."""
+    u = noise.uniform(rows, n_samples, width, like=like) - 0.5
+    return -(u.sign() * torch.log((1 - 2 * u.abs()).clamp_min(_LOG_ARG_FLOOR)))
 
 
 class LaplacianBase:
@@ -38,11 +38,15 @@ class LaplacianBase:
         self.prior_scale = prior_scale
         self.warmup = warmup
 
-    def sample(self, params: dict[str, Tensor], n_samples: int, step: int,
-               noise: Noise) -> Tensor:
-        """s = mu + w * eps: [N, K] heads -> [N, J, K]."""
+    def draw(self, params: dict[str, Tensor], n_samples: int, noise: Noise) -> Draws:
+        """Laplace(0, 1) noise eps [N, J, K]."""
+        mu = params["mu"]
+        return {"eps": unit_laplace_noise(mu.shape[0], n_samples, mu.shape[1], mu, noise)}
+
+    def sample(self, params: dict[str, Tensor], draws: Draws, step: int) -> Tensor:
+        """s = mu + w * b * eps with b = exp(logscale): [N, K] heads -> [N, J, K]."""
         w = noise_warmup(self.warmup, step)
-        eps = laplace_noise(params["logscale"].exp(), n_samples, noise)
+        eps = params["logscale"].exp().unsqueeze(1) * draws["eps"]
         return params["mu"].unsqueeze(1) + w * eps
 
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:

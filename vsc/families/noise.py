@@ -1,11 +1,12 @@
 """Where a family's random draws come from.
 
 A family never calls the global random generator itself: it asks a :class:`Noise` for
-normals, uniforms or Gamma variates of a given shape. ``Noise()`` draws from torch's global
-generator (analyses, the DNN experiment); ``Noise([g])`` from one run's own generator; and
-``Noise([g_1, ..., g_M])`` serves a bundle of M runs stacked along the leading (row) axis:
-rows ``m * n .. (m + 1) * n`` are drawn from ``g_m`` exactly as run m would draw them alone,
-so a run trained in a bundle sees the same random numbers as when trained by itself.
+normals, uniforms or unit-rate Gamma variates of a given shape. ``Noise()`` draws from
+torch's global generator (analyses, the DNN experiment); ``Noise([g])`` from one run's own
+generator; and ``Noise([g_1, ..., g_M])`` serves a bundle of M runs stacked along the
+leading (row) axis: rows ``m * n .. (m + 1) * n`` are drawn from ``g_m`` exactly as run m
+would draw them alone, so a run trained in a bundle sees the same random numbers as when
+trained by itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from vsc.families.gamma import marsaglia_tsang, scaled_gamma_variates
+from vsc.families.gamma import marsaglia_tsang
 
 
 class Noise:
@@ -45,20 +46,19 @@ class Noise:
         return self._per_run(rows, 0, lambda n, g, _: torch.rand(
             n, samples, width, generator=g, device=like.device, dtype=like.dtype))
 
-    def gamma(self, shape: Tensor, rate: Tensor, samples: int, sampler: str = "torch") -> Tensor:
-        """Reparameterised Gamma(shape, rate) variates [rows, samples, width] for shape and
-        rate [rows, width] (gradients flow to both). sampler 'torch': torch's, drawn and
-        divided as ``torch.distributions.Gamma(shape, rate).rsample((samples,))`` does
-        (sample-major, returned as a transposed view); 'marsaglia_tsang':
-        vsc.families.gamma's, drawn row-major."""
+    def gamma_variates(self, shape: Tensor, samples: int, sampler: str = "torch") -> Tensor:
+        """Gamma(shape, 1) variates [rows, samples, width] for shape [rows, width], without
+        gradient. sampler 'torch': torch's, drawn sample-major as
+        ``torch.distributions.Gamma(shape, rate).rsample((samples,))`` draws them (returned
+        as a transposed view); 'marsaglia_tsang': vsc.families.gamma's, drawn row-major."""
         rows, width = shape.shape
+        shape = shape.detach()
         if sampler == "torch":
-            variates = self._per_run(rows, 1, lambda n, g, first: torch._standard_gamma(
-                shape[first:first + n].expand(samples, n, width), generator=g))
-            return variates.transpose(0, 1) / rate.unsqueeze(1)
+            return self._per_run(rows, 1, lambda n, g, first: torch._standard_gamma(
+                shape[first:first + n].expand(samples, n, width), generator=g)).transpose(0, 1)
         if sampler == "marsaglia_tsang":
-            return scaled_gamma_variates(shape, rate, lambda alpha: self._per_run(
-                rows, 0, lambda n, g, first: marsaglia_tsang(alpha[first:first + n], samples, g)))
+            return self._per_run(rows, 0, lambda n, g, first: marsaglia_tsang(
+                shape[first:first + n], samples, g))
         raise ValueError(f"unknown Gamma sampler {sampler!r}: use 'torch' or 'marsaglia_tsang'")
 
 

@@ -9,19 +9,20 @@ from typing import Literal
 import torch
 from torch import Tensor
 
+from vsc.families.gamma import ScaledImplicitGamma
 from vsc.families.noise import Noise
 
 _GAMMA_PARAM_RANGE = (1e-6, 1e6)
 
 
-def shifted_soft_threshold(s: Tensor, mu: Tensor, lam: Tensor,
+def shifted_soft_threshold(s: Tensor, mu: Tensor, lam: Tensor | float,
                            mode: Literal["faithful", "identity"] = "faithful") -> Tensor:
     """Threshold samples s around their location mu, with a straight-through gradient.
 
     Forward value (both modes): with n = s - mu, entries with |n| <= lam are exactly 0 and
     the rest are mu + sign(n) (|n| - lam). lam >= 0 (a fixed lambda0 > 0 or Gamma variates;
     the reference takes |lam|, the same for these, without the extra pass over [N, J, K]).
-    Shapes broadcast: s [N, J, K], mu [N, 1, K], lam scalar or [N, J, K].
+    Shapes broadcast: s [N, J, K], mu [N, 1, K], lam a number or [N, J, K].
 
     faithful: z = s + T(sg[n]; mu, lam) - sg[s] as in the reference code: mu and lam inside T
         keep their gradient, so dz/dmu = 2 on active entries (1 on zeros) and lam receives
@@ -29,10 +30,12 @@ def shifted_soft_threshold(s: Tensor, mu: Tensor, lam: Tensor,
     identity: z = s + sg[T - s]: gradient 1 to mu and s everywhere, none to lam.
     """
     noise = (s - mu).detach()
-    size = noise.abs()
-    active = size > lam
-    shifted = mu + noise.sign() * (size - lam)
-    thresholded = torch.where(active, shifted, torch.zeros_like(shifted))
+    # excess = |n| - lam on active entries (|n| > lam exactly when |n| - lam > 0 in floats)
+    # and 0 elsewhere, so its sign is the activity mask as a float: the same values and
+    # gradients as where(|n| > lam, mu + sign(n) (|n| - lam), 0), up to the sign of a zero,
+    # without the boolean tensors that are several times slower on a CPU than arithmetic
+    excess = torch.relu(noise.abs() - lam)
+    thresholded = (mu + noise.sign() * excess) * excess.detach().sign()
     if mode == "faithful":
         return s - s.detach() + thresholded
     if mode == "identity":
@@ -79,15 +82,19 @@ class GammaThreshold:
         beta = params["log_beta"].exp().clamp(*_GAMMA_PARAM_RANGE)
         return alpha, beta
 
-    def sample(self, params: dict[str, Tensor], n_samples: int,
-               noise: Noise) -> tuple[Tensor, Tensor]:
+    def draw(self, params: dict[str, Tensor], n_samples: int, noise: Noise) -> Tensor:
+        """Gamma(alpha, 1) variates [N, J, K] (no gradient) from the configured sampler."""
+        with torch.no_grad():
+            alpha, _ = self.parameters(params)
+        return noise.gamma_variates(alpha, n_samples, self.sampler)
+
+    def sample(self, params: dict[str, Tensor], variates: Tensor) -> tuple[Tensor, Tensor]:
         """One reparameterised lambda per sample: ([N, J, K] lambdas, [N, K] KL).
 
-        With the 'torch' sampler, computed as torch.distributions.Gamma(alpha,
-        beta).rsample((J,)) computes it (the same draws, the same floor at the smallest
-        normal float), without its argument check, so a diverging run in a bundle ends as
-        'diverged' rather than an error."""
+        lambda = x / beta for the Gamma(alpha, 1) variates x [N, J, K] of :meth:`draw`, with
+        the implicit gradient to alpha and beta (vsc.families.gamma), floored at the smallest
+        normal float as torch.distributions.Gamma floors its samples."""
         alpha, beta = self.parameters(params)
-        lam = noise.gamma(alpha, beta, n_samples, self.sampler)
+        lam = ScaledImplicitGamma.apply(alpha, beta, variates)
         lam.detach().clamp_(min=torch.finfo(lam.dtype).tiny)
         return lam, gamma_kl(alpha, beta, self.prior_shape, self.prior_rate)

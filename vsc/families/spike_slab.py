@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from vsc.config import FamilyConfig, SpikeSlabConfig
-from vsc.families.base import Codes, Family, noise_warmup
+from vsc.families.base import Codes, Draws, Family, noise_warmup
 from vsc.families.gaussian import gaussian_kl
 from vsc.families.noise import GLOBAL, Noise
 
@@ -58,16 +58,20 @@ class SpikeSlab(Family):
         std = w * (0.5 * params["logvar"]).exp() + math.sqrt(1 - w)
         return mean, std
 
-    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
-                 noise: Noise = GLOBAL) -> Codes:
+    def draw(self, params: dict[str, Tensor], n_samples: int, step: int,
+             noise: Noise = GLOBAL) -> Draws:
+        """The slab's standard normals eps and the selection's logistic noise, [N, J, K]."""
+        mu = params["mu"]
+        n, k = mu.shape
+        eps = noise.normal(n, n_samples, k, like=mu)
+        u = noise.uniform(n, n_samples, k, like=mu).clamp(_UNIFORM_EPS, 1 - _UNIFORM_EPS)
+        return {"eps": eps, "logistic": torch.log(u) - torch.log1p(-u)}
+
+    def codes(self, params: dict[str, Tensor], draws: Draws, step: int) -> Codes:
         mean, std = self.slab(params, step)
         log_gamma = self.log_gamma(params["spike"])
-        n, k = mean.shape
-        eps = noise.normal(n, n_samples, k, like=mean)
-        slab = mean.unsqueeze(1) + eps * std.unsqueeze(1)
-
-        u = noise.uniform(n, n_samples, k, like=slab).clamp(_UNIFORM_EPS, 1 - _UNIFORM_EPS)
-        logistic = torch.log(u) - torch.log1p(-u)
+        slab = mean.unsqueeze(1) + draws["eps"] * std.unsqueeze(1)
+        logistic = draws["logistic"]
         if self.options.selection == "faithful_log":
             logit = log_gamma  # the reference's form: activation probability gamma / (1 + gamma)
         else:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import torch
 from torch import Tensor
 
 from vsc.config import FamilyConfig
-from vsc.families.base import Codes, Family, UnthresholdedFamily
+from vsc.families.base import Codes, Draws, Family, UnthresholdedFamily
 from vsc.families.gaussian import Gaussian
 from vsc.families.laplacian import Laplacian
 from vsc.families.noise import GLOBAL, Noise
@@ -52,18 +51,27 @@ class Thresholded(Family):
         self.gamma = GammaThreshold(self.lambda0, config.threshold.gamma_prior_shape,
                                     config.threshold.gamma_sampler)
 
-    def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
-                 noise: Noise = GLOBAL) -> Codes:
-        s = self.base.sample(params, n_samples, step, noise)
+    def draw(self, params: dict[str, Tensor], n_samples: int, step: int,
+             noise: Noise = GLOBAL) -> Draws:
+        draws = self.base.draw(params, n_samples, noise)
+        if self.learned:
+            draws["gamma"] = self.gamma.draw(params, n_samples, noise)
+        return draws
+
+    def codes(self, params: dict[str, Tensor], draws: Draws, step: int) -> Codes:
+        s = self.base.sample(params, draws, step)
         kl = self.base.kl(params, step)
         if self.learned:
-            lam, lam_kl = self.gamma.sample(params, n_samples, noise)
+            lam, lam_kl = self.gamma.sample(params, draws["gamma"])
             kl = kl + self.config.threshold.gamma_kl_weight * lam_kl
-        else:
-            lam = torch.full_like(s, self.lambda0)
-        z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), lam,
+            z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), lam,
+                                       self.config.threshold.straight_through)
+            return Codes(z=z, kl=kl, threshold=lam)
+        # lambda0 as a number: the same float32 comparisons as with a filled tensor, without
+        # one; the reported thresholds are a broadcast view
+        z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), self.lambda0,
                                    self.config.threshold.straight_through)
-        return Codes(z=z, kl=kl, threshold=lam)
+        return Codes(z=z, kl=kl, threshold=s.new_tensor(self.lambda0).expand_as(s))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lambda0={self.lambda0:.4g})"
