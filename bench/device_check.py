@@ -26,6 +26,7 @@ from dnn_throughput import PAPER_IMAGES_PER_RUN, PAPER_RUNS, images_per_second
 from fista import LAM, gabor_dictionary
 from linear_throughput import median_seconds, mid_run, seconds, timed_result
 
+from vsc.allocator import keep_freed_memory
 from vsc.bundle import train_together
 from vsc.catalogue import FAMILY_NAMES
 from vsc.config import load_config
@@ -104,14 +105,15 @@ def linear_rows(table: Table, args, device: str) -> dict[tuple[int, int], float]
 
 
 def gamma_rows(table: Table, args) -> None:
-    """The CPU goal: each +Gamma family (fast sampler) at J = 20 within 1.5x of the
+    """The CPU goal: each +Gamma family (fast sampler) at J = 20 within 1.3x of the
     thresholded Laplacian (median ratio of alternating timed epochs)."""
-    from linear_throughput import GAMMA_FAMILIES, gamma_ratio
+    from linear_throughput import GAMMA_FAMILIES, GOAL_RATIO, gamma_ratio
 
     for family in GAMMA_FAMILIES:
         ratio = gamma_ratio(family, "marsaglia_tsang", args.iterations, max(args.repeats, 3))
         table.add(f"{family} (marsaglia_tsang) J=20 / thresholded Laplacian",
-                  f"{ratio:8.2f}x", f"goal <= 1.5x: {'met' if ratio <= 1.5 else 'NOT MET'}")
+                  f"{ratio:8.2f}x",
+                  f"goal <= {GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'NOT MET'}")
 
 
 def tf32_rows(table: Table, args, device: str) -> None:
@@ -235,6 +237,7 @@ def main() -> None:
                         help="small sizes on any device (CI): checks that the script runs")
     parser.add_argument("--device", default="auto")
     args = parser.parse_args()
+    keep_freed_memory()  # as every vsc command does
     device = resolve_device(args.device)
     cuda = device.type == "cuda"
     if args.reduced:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from linear_throughput import seconds
 
+from vsc.allocator import keep_freed_memory
 from vsc.config import Config, DnnConfig
 from vsc.dnn import DnnExperiment, ImageSet
 
@@ -53,6 +54,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--device", default="auto")
     args = parser.parse_args()
+    keep_freed_memory()  # as every vsc command does
     cuda = torch.cuda.is_available() and args.device != "cpu"
     name = torch.cuda.get_device_name() if cuda else f"CPU, {torch.get_num_threads()} threads"
     print(f"torch {torch.__version__} on {name}; batch {args.batch}, J = {args.samples}, "

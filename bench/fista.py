@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from linear_throughput import seconds, timed_result
 
+from vsc.allocator import keep_freed_memory
 from vsc.config import DataConfig
 from vsc.data.patches import load_patches
 from vsc.data.synthetic import gabor_atom
@@ -75,6 +76,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--skip-lars", action="store_true", help="lasso_lars takes ~30 s")
     args = parser.parse_args()
+    keep_freed_memory()  # as every vsc command does
     device = resolve_device(args.device)
 
     patches = load_patches(DataConfig(n_train=args.n, n_val=1, seed=1))

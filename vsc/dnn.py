@@ -130,13 +130,23 @@ class DnnExperiment(Experiment):
         layout = {"device": self.device, "memory_format": torch.channels_last}
         self.encoder = conv_encoder(self.family.heads, dc.latents, dc.width).to(**layout)
         self.decoder = ConvDecoder(dc.latents, dc.width).to(**layout)
-        parameters = [*self.encoder.parameters(), *self.decoder.parameters()]
-        self.optimizer = torch.optim.Adam(parameters, lr=dc.lr, betas=tuple(dc.betas),
-                                          weight_decay=dc.weight_decay)
-        from vsc.schedules import one_cycle
-        self.scheduler = one_cycle(self.optimizer, self.epochs * self.iters_per_epoch,
-                                   dc.schedule)
+        self._training: tuple[torch.optim.Optimizer, Any] | None = None
         self.step = 0
+
+    def training_state(self) -> tuple[torch.optim.Optimizer, Any]:
+        """The Adam optimiser and its one-cycle schedule, built on first use: an analysis
+        that only encodes never builds them (building an optimiser imports torch._dynamo,
+        about 1.4 s)."""
+        if self._training is None:
+            from vsc.schedules import one_cycle
+
+            dc = self.dc
+            parameters = [*self.encoder.parameters(), *self.decoder.parameters()]
+            optimizer = torch.optim.Adam(parameters, lr=dc.lr, betas=tuple(dc.betas),
+                                         weight_decay=dc.weight_decay)
+            self._training = optimizer, one_cycle(optimizer, self.epochs * self.iters_per_epoch,
+                                                  dc.schedule)
+        return self._training
 
     def _losses(self, x: Tensor, n_samples: int) -> tuple[Codes, Tensor, Tensor]:
         return reconstruction_losses(self.encoder, self.decoder, self.family, x, n_samples,
@@ -148,17 +158,18 @@ class DnnExperiment(Experiment):
         gen = torch.Generator().manual_seed(derive_seed("dnn-order", self.seed, epoch))
         order = torch.randperm(self.images.n_train, generator=gen)
         total = torch.zeros((), device=self.device)
+        optimizer, scheduler = self.training_state()
         for x in self.images.train_batches(order, self.dc.batch_size):
             x = x.to(self.device, non_blocking=True, memory_format=torch.channels_last)
             flip = (torch.rand(len(x), generator=gen) < 0.5).to(self.device)
             x = torch.where(flip[:, None, None, None], x.flip(-1), x)  # random horizontal flip
             _, losses, _ = self._losses(x, self.samples)
             chosen = select(losses, self.dc.estimator)
-            optimiser_step(chosen.loss, self.optimizer, self.scheduler, self.step)
+            optimiser_step(chosen.loss, optimizer, scheduler, self.step)
             total += chosen.loss.detach()
             self.step += 1
         return {"iteration": self.step, "train_loss": (total / self.iters_per_epoch).item(),
-                "lr": self.scheduler.get_last_lr()[0]}
+                "lr": scheduler.get_last_lr()[0]}
 
     @torch.no_grad()
     def encode(self, batches: Iterator[Tensor], n_samples: int, seed: int
@@ -195,15 +206,23 @@ class DnnExperiment(Experiment):
                 **code_statistics(enc["codes"].numpy(), enc["kl_latent"].numpy())}
 
     def state_dict(self) -> dict[str, Any]:
+        optimizer, scheduler = self.training_state()
         return {"encoder": self.encoder.state_dict(), "decoder": self.decoder.state_dict(),
-                "optimizer": self.optimizer.state_dict(),
-                "scheduler": self.scheduler.state_dict(), "step": self.step}
+                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "step": self.step}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Everything to continue training (the optimiser and schedule too)."""
+        self.load_networks(state)
+        optimizer, scheduler = self.training_state()
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+
+    def load_networks(self, state: dict[str, Any]) -> None:
+        """The trained networks and the iteration count of a checkpoint's experiment state:
+        all that encoding and decoding need."""
         self.encoder.load_state_dict(state["encoder"])
         self.decoder.load_state_dict(state["decoder"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
         self.step = state["step"]
 
     def dictionary(self) -> None:

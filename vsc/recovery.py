@@ -41,7 +41,7 @@ def recover(run: str | Path, out: str | Path, center: bool = False) -> dict:
         _write(Path(out), np.zeros((0, 0), np.float32), result)
         return result
     exp = build_dnn(config, final["method"], final["J"], final["seed"])
-    exp.load_state_dict(folder.load_checkpoint()["experiment"])
+    exp.load_networks(folder.load_checkpoint()["experiment"])
     dc, size = config.dnn, config.data.celeba.recovery_size
     batch = max(1, 2000 // dc.recovery_samples)
     codes = exp.encode(exp.images.test_batches(batch), dc.recovery_samples,

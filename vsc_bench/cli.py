@@ -8,6 +8,7 @@ import sys
 import typing
 from collections.abc import Callable, Sequence
 
+from vsc.allocator import keep_freed_memory
 from vsc.config import Config, ConfigError
 from vsc.io import read_json
 
@@ -523,6 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand. Bad input is one line on stderr and exit status 2 (the traceback
     with --debug or VSC_DEBUG=1); anything else is a bug and keeps its traceback."""
     args = build_parser().parse_args(argv)
+    keep_freed_memory()
     try:
         status = args.func(args)
     except (Exception, MemoryError) as err:  # sorted into input / bug below
