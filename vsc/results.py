@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from vsc.config import Config, ConfigError
 from vsc.errors import RunFolderError, UserError
@@ -237,6 +236,8 @@ class RunFolder:
     def write_metrics(self, rows: list[dict]) -> None:
         """One row per epoch; a run that diverged before its first epoch gets the identity
         columns as a header, so every metrics.csv can be read."""
+        import pandas as pd  # 0.3 s of start-up that the analyses, which only read, skip
+
         frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=[*self.identity, "epoch"])
         with atomic_path(self.metrics_path) as tmp:
             frame.to_csv(tmp, index=False)
