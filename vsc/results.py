@@ -29,6 +29,37 @@ STALE_REMEDY = "rerun with --replace-stale to delete the run's files and start i
 RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "snapshots.npz", "checkpoint.pt",
              "config.json")
 CHECKPOINT_FILE = "checkpoint.pt"
+# what every checkpoint of the epoch loop (vsc.training.RunLoop) holds
+CHECKPOINT_KEYS = ("config_digest", "experiment", "rng", "rows", "epoch", "wall")
+_NDARRAY = "__ndarray__"  # marks a numpy array stored as a tensor in a checkpoint
+
+
+def plain_state(value: Any) -> Any:
+    """``value`` with every numpy array replaced by {_NDARRAY: tensor} and every numpy scalar
+    by its Python number, recursively through dicts, lists and tuples: what
+    ``torch.load(weights_only=True)`` accepts."""
+    import torch
+
+    if isinstance(value, np.ndarray):
+        return {_NDARRAY: torch.from_numpy(np.ascontiguousarray(value))}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: plain_state(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(plain_state(v) for v in value)
+    return value
+
+
+def numpy_state(value: Any) -> Any:
+    """The inverse of :func:`plain_state`."""
+    if isinstance(value, dict):
+        if set(value) == {_NDARRAY}:
+            return value[_NDARRAY].numpy()
+        return {k: numpy_state(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(numpy_state(v) for v in value)
+    return value
 
 
 def declared_files(dictionary: bool = True, snapshots: bool = True) -> list[str]:
@@ -211,20 +242,32 @@ class RunFolder:
             shutil.rmtree(created, ignore_errors=True)
 
     def save_checkpoint(self, state: dict) -> None:
+        """Write the checkpoint: tensors and plain containers only (numpy arrays stored as
+        tensors, numpy scalars as Python numbers), so it loads without unpickling code."""
         import torch
 
         with atomic_path(self.checkpoint_path) as tmp:
-            torch.save({"config_digest": self.digest, **state}, tmp)
+            torch.save(plain_state({"config_digest": self.digest, **state}), tmp)
 
     def _read_checkpoint(self) -> dict:
+        """The checkpoint's content, loaded with ``weights_only=True``: a file that holds
+        anything but tensors and plain containers (a pickled object, whose loading could run
+        code) is refused, as is one that is not a vsc-bench checkpoint."""
         import torch
 
         try:
-            return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+            state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
         except Exception as err:  # torch raises many types
-            reason = str(err).split(". ")[0]  # torch's first sentence says what failed
+            reason = str(err).strip().splitlines()[0].split(". ")[0]  # what failed, first
             raise RunFolderError(f"{self.checkpoint_path} cannot be read ({type(err).__name__}:"
                                  f" {reason}); {STALE_REMEDY}") from err
+        missing = ([] if not isinstance(state, dict) else
+                   [key for key in CHECKPOINT_KEYS if key not in state])
+        if not isinstance(state, dict) or missing:
+            raise RunFolderError(f"{self.checkpoint_path} is not a vsc-bench checkpoint (" + (
+                f"no {', '.join(missing)}" if isinstance(state, dict) else
+                f"it holds a {type(state).__name__}") + f"); {STALE_REMEDY}")
+        return numpy_state(state)
 
     def load_checkpoint(self) -> dict | None:
         if not self.checkpoint_path.is_file():
