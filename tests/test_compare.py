@@ -74,3 +74,34 @@ def test_shipped_references_have_a_table1(preset):
 
     table = pd.read_csv(REPO / "results" / "reference" / preset / "table1.csv")
     assert "zero_code" in set(table.method) and table.val_loss_mean.notna().any()
+
+
+def test_missing_rows_or_columns_fail_one_line_each(tmp_path, capsys):
+    ref = _write(tmp_path / "ref", TABLE)
+    rows = {k: v[:2] for k, v in TABLE.items()}  # two of the four rows
+    ours = _write(tmp_path / "ours", {k: v for k, v in rows.items() if k != "val_loss_mean"})
+    assert main(["compare", str(ours), str(ref)]) == 1
+    out = capsys.readouterr().out
+    assert "ours lacks the column val_loss_mean" in out and "FAILED" in out
+    assert out.count("ours lacks the row") == 2
+    assert "method=thresholded_laplacian J=20" in out
+
+
+def test_a_header_only_table_fails_without_a_traceback(tmp_path, capsys):
+    ref = _write(tmp_path / "ref", TABLE)
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "table1.csv").write_text(",".join(TABLE) + "\n")
+    assert main(["compare", str(ours), str(ref)]) == 1
+    assert capsys.readouterr().out.count("ours lacks the row") == 4
+
+
+@pytest.mark.parametrize("content", ["", "method,samples\nfista,1\n", "\x00\xff\xfe garbage"])
+def test_a_malformed_table_is_one_line(tmp_path, capsys, content):
+    ref = _write(tmp_path / "ref", TABLE)
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "table1.csv").write_bytes(content.encode("latin-1"))
+    assert main(["compare", str(ours), str(ref)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "table1.csv" in err

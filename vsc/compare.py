@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vsc.errors import UserError
+
 # summary CSVs and the columns that identify a row in each
 SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
     "table1.csv": ("method", "J"),
@@ -29,6 +31,26 @@ DEFAULT_TOLERANCE = 0.05  # relative change of a Table 1 value that fails the co
 SEED_SDS = 2.0  # a difference within this many standard deviations of seed noise is noise
 # columns that are not results: run-time, bookkeeping and the paper's own values
 _NOT_COMPARED = ("seconds", "wall", "n_seeds", "paper_", "ratio_to_paper", "reference_")
+
+
+class MalformedTable(UserError):
+    """A summary CSV that cannot be compared (unreadable, no rows' keys)."""
+
+
+def read_table(path: Path, keys: tuple[str, ...]) -> pd.DataFrame:
+    """A summary CSV with its identity columns; MalformedTable (one line) otherwise."""
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise MalformedTable(f"{path} cannot be read as a table ({reason}); regenerate it "
+                             "(rerun the workflow's summaries)") from None
+    missing = [k for k in keys if k not in frame.columns]
+    if missing:
+        raise MalformedTable(f"{path} lacks the column(s) {', '.join(missing)} that identify "
+                             "its rows (written by an older vsc-bench?); regenerate it "
+                             "(rerun the workflow's summaries)")
+    return frame
 
 
 @dataclass
@@ -108,25 +130,44 @@ def table1_failures(numbers: pd.DataFrame, tolerance: float) -> list[str]:
     return failed
 
 
+def table1_gaps(ours: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
+    """What the reference's Table 1 has and ours lacks: rows (method, J) and columns. A
+    comparison that cannot see a cell cannot pass it."""
+    keys = list(SUMMARY_KEYS[VERDICT_FILE])
+    gaps = [f"{VERDICT_FILE}: ours lacks the column {c}" for c in reference.columns
+            if c not in ours.columns]
+    have = set(map(tuple, ours[keys].astype(str).to_numpy()))
+    gaps += [f"{VERDICT_FILE}: ours lacks the row method={m} J={j}"
+             for m, j in reference[keys].astype(str).to_numpy() if (m, j) not in have]
+    return gaps
+
+
 def compare_results(ours: str | Path, reference: str | Path,
                     tolerance: float = DEFAULT_TOLERANCE) -> Comparison:
     """Compare every summary CSV present in both folders. FileNotFoundError when the
-    reference (or ours) has no table1.csv, the file the verdict rests on."""
+    reference (or ours) has no table1.csv, the file the verdict rests on; MalformedTable for
+    a summary that cannot be read. Ours failing to hold a Table 1 row or column of the
+    reference's is a failure of the comparison."""
     ours, reference = Path(ours), Path(reference)
     for folder in (ours, reference):
         if not (folder / VERDICT_FILE).is_file():
             raise FileNotFoundError(f"{folder / VERDICT_FILE} does not exist: give a folder "
                                     "that holds a table1.csv (a results folder or a "
                                     "results/reference/<preset> folder)")
-    frames, lonely = [], []
+    frames, lonely, gaps = [], [], []
     for name, keys in SUMMARY_KEYS.items():
         if (ours / name).is_file() and (reference / name).is_file():
-            frame, alone = compare_file(pd.read_csv(ours / name), pd.read_csv(reference / name),
-                                        keys, name, tolerance)
+            mine, theirs = read_table(ours / name, keys), read_table(reference / name, keys)
+            if name == VERDICT_FILE:
+                gaps = table1_gaps(mine, theirs)
+            frame, alone = compare_file(mine, theirs, keys, name, tolerance)
             frames.append(frame)
             lonely += alone
-    numbers = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    return Comparison(numbers=numbers, failures=table1_failures(numbers, tolerance),
+    numbers = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
+        len(f) for f in frames) else pd.DataFrame(columns=["file", "column", "ours",
+                                                           "reference", "relative_change",
+                                                           "verdict"])
+    return Comparison(numbers=numbers, failures=gaps + table1_failures(numbers, tolerance),
                       only_in_one=lonely)
 
 
@@ -144,6 +185,6 @@ def format_comparison(result: Comparison, tolerance: float) -> str:
     if result.ok:
         out.append(f"Table 1: every value within {tolerance:.0%} of the reference: OK")
     else:
-        out += [f"Table 1 moved beyond {tolerance:.0%}: FAILED"] + \
+        out += [f"Table 1 incomplete or moved beyond {tolerance:.0%}: FAILED"] + \
             [f"- {line}" for line in result.failures]
     return "\n".join(out) + "\n"
