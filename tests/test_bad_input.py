@@ -94,6 +94,23 @@ def _corrupt_checkpoint(c: CaseDir) -> list[str]:
     return c.linear(cfg)
 
 
+def _planted_checkpoint(c: CaseDir, content) -> list[str]:
+    """An interrupted run whose checkpoint.pt was replaced: by a pickle whose loading would
+    create a folder (``content`` None), or by ``content`` (a checkpoint that is not ours)."""
+    cfg = c.config()
+    run = c.root / "run"
+    assert main(c.linear(cfg, "--no-progress")) == 0
+    (run / "final.json").unlink()
+    if content is None:
+        from tests.test_checkpoint_safety import _Payload
+
+        state = torch.load(run / "checkpoint.pt", weights_only=True)
+        state["experiment"]["payload"] = _Payload(c.shared / "pwned")
+        content = state
+    torch.save(content, run / "checkpoint.pt")
+    return c.linear(cfg)
+
+
 def _stale_folder(c: CaseDir) -> list[str]:
     run = c.root / "run"
     run.mkdir()
@@ -176,6 +193,22 @@ CASES = [
          lambda c: c.linear(c.folder_config({"a.png": _photo(), "bad.png": b"not a png"})),
          ("bad.png",)),
     Case("truncated checkpoint.pt", _corrupt_checkpoint, ("checkpoint.pt", "--replace-stale")),
+    Case("checkpoint.pt holding a pickled object", lambda c: _planted_checkpoint(c, None),
+         ("checkpoint.pt", "--replace-stale")),
+    Case("checkpoint.pt that is not ours", lambda c: _planted_checkpoint(c, torch.zeros(3)),
+         ("checkpoint.pt", "not a vsc-bench checkpoint")),
+    Case("infinite learning rate", lambda c: c.linear(c.config(linear__encoder_lr=float("inf"))),
+         ("linear.encoder_lr", "finite")),
+    Case("NaN where no bound applies",
+         lambda c: c.linear(_text(c, "c.yaml", "data:\n  synthetic: {snr_db: .nan}\n")),
+         ("data.synthetic.snr_db", "finite")),
+    Case("empty config file", lambda c: c.linear(_text(c, "empty.yaml", "")), ("empty.yaml",)),
+    Case("config file holding a list", lambda c: c.linear(_text(c, "list.yaml", "[]\n")),
+         ("list.yaml",)),
+    Case("malformed table in compare",
+         lambda c: ["compare", _table(c, "ours", "method,samples\nfista,1\n"),
+                    _table(c, "ref", "method,J,val_loss_mean\nfista,1,63.8\n")],
+         ("table1.csv", "J")),
     Case("run folder made with another config", _stale_folder, ("config.json",)),
     Case("corrupt final.json of an analysed run",
          lambda c: ["snr", "--run",
@@ -207,6 +240,12 @@ CASES = [
     Case("compare against a missing reference",
          lambda c: ["compare", str(c.root / "nowhere"), str(c.root)], ("nowhere",)),
 ]
+
+
+def _table(c: CaseDir, folder: str, text: str) -> str:
+    (c.root / folder).mkdir()
+    (c.root / folder / "table1.csv").write_text(text)
+    return str(c.root / folder)
 
 
 def _text(c: CaseDir, name: str, text: str) -> str:
@@ -262,8 +301,9 @@ def test_bad_input_is_one_line_and_leaves_nothing(case, shared, tmp_path, capsys
     assert _tree(tmp_path) == before, "the failed command left files behind or changed them"
 
 
-def test_there_are_at_least_25_kinds():
-    assert len({c.kind for c in CASES}) >= 25
+def test_there_are_at_least_40_kinds():
+    """Counted by kind of input, not by entries of the list."""
+    assert len({c.kind for c in CASES}) == len(CASES) >= 40
 
 
 def test_debug_shows_the_traceback(tmp_path, capsys):

@@ -63,9 +63,13 @@ def load_config(path: str | Path) -> Config:
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:
         raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
+    if not isinstance(raw, dict) or not raw:
+        # an empty file (or a list, or false) is a mistake, not a request for the defaults
+        raise ConfigError(f"config file {path} holds no settings (it must be a mapping of "
+                          "keys to values, such as config/config.yaml)")
     try:
         return config_from_dict(raw)
     except ConfigError as err:

@@ -9,6 +9,7 @@ This module must not import torch: Snakemake imports the config while building t
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import types
 import typing
@@ -34,12 +35,13 @@ DigestRule = bool | str | Callable[[Any], bool]
 def param(default: Any = dataclasses.MISSING, *, help: str, ge: float | None = None,
           gt: float | None = None, le: float | None = None, lt: float | None = None,
           min_items: int | None = None, factory: Any = None, digest: DigestRule = True,
-          experiments: tuple[str, ...] | None = None) -> Any:
+          experiments: tuple[str, ...] | None = None, finite: bool = True) -> Any:
     """A dataclass field with a description, an optional valid range and its digest rule;
     ``experiments`` names the digests ('linear', 'patches', 'dnn') the field enters (unset:
-    those of the section holding it)."""
+    those of the section holding it). A number must be finite (not .inf or .nan) unless
+    ``finite`` is False."""
     meta = {"help": help, "ge": ge, "gt": gt, "le": le, "lt": lt, "min_items": min_items,
-            "digest": digest, "experiments": experiments}
+            "digest": digest, "experiments": experiments, "finite": finite}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -109,6 +111,8 @@ def _convert(value: Any, tp: Any, meta: dict, key: str) -> Any:
             value = float(value)  # PyYAML (YAML 1.1) reads 1e-3 as text; YAML 1.2 a number
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"config key '{key}' must be a number, got {value!r}")
+        if meta.get("finite", True) and not math.isfinite(value):
+            raise ConfigError(f"config key '{key}' must be a finite number, got {value}")
         _check_range(float(value), meta, key)
         return float(value)
     if tp is str:
