@@ -311,3 +311,18 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
         main(["--debug", "linear", "--config", _text(CaseDir(tmp_path, tmp_path), "c.yaml",
                                                       "bogus: 1\n"),
               "--family", "gaussian", "-J", "1", "--seed", "0", "--run", str(tmp_path / "r")])
+
+
+def test_a_bug_is_not_bad_input(tmp_path, monkeypatch):
+    """Only the suite's own errors (UserError) are one line: a ValueError from a library or
+    from a bug keeps its traceback."""
+    import vsc.linear
+
+    def broken(*args, **kwargs):
+        raise ValueError("an internal shape mismatch")
+
+    monkeypatch.setattr(vsc.linear, "train_linear", broken)
+    c = CaseDir(tmp_path, tmp_path)
+    write_images_mat(tmp_path / "IMAGES.mat", n_images=3, size=40)
+    with pytest.raises(ValueError, match="internal shape mismatch"):
+        main(c.linear())

@@ -79,3 +79,13 @@ def test_numpy_values_survive_the_round_trip():
     assert back["snapshots"][0].dtype == np.float64
     assert type(back["rows"][0]["x"]) is float and back["rows"][0]["x"] == 0.1
     assert back["pair"][0] == 3 and torch.equal(back["pair"][1], torch.ones(2))
+
+
+def test_a_resumed_run_removes_the_temporaries_of_a_killed_write(tmp_path):
+    cfg = config_from_dict(tiny_config_dict(tmp_path))
+    run = tmp_path / "run"
+    train_linear(cfg, "thresholded_laplacian", 2, 0, run, stop_after_epoch=1, progress=False)
+    leftover = run / ".checkpoint.pt.k1ll3d.tmp"  # what a kill inside atomic_path leaves
+    leftover.write_bytes(b"half a checkpoint")
+    train_linear(cfg, "thresholded_laplacian", 2, 0, run, progress=False)
+    assert not leftover.exists() and not list(run.glob(".*.tmp"))

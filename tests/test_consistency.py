@@ -6,6 +6,7 @@ import torch
 from tests.conftest import tiny_config_dict
 from vsc.config import config_from_dict, with_overrides
 from vsc.consistency import mean_pairwise_jaccard, support_consistency
+from vsc.errors import UserError
 from vsc.linear import train_linear
 
 
@@ -18,7 +19,7 @@ def test_jaccard_on_hand_made_supports():
     ], dtype=torch.bool)
     torch.testing.assert_close(mean_pairwise_jaccard(s),
                                torch.tensor([1.0, 0.0, (1 / 3) / 3, 1.0]))
-    with pytest.raises(ValueError, match="at least two samples"):
+    with pytest.raises(UserError, match="at least two samples"):
         mean_pairwise_jaccard(s[:, :1])
 
 

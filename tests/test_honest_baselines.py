@@ -14,6 +14,7 @@ from tests.conftest import tiny_config_dict
 from vsc.aggregate import read_finals, table1, table1_latex, table1_markdown
 from vsc.config import ConfigError, ScheduleConfig, config_from_dict
 from vsc.dictionary import Dictionary
+from vsc.errors import UserError
 from vsc.linear import train_linear
 from vsc.report import claims, zero_code_findings
 from vsc.schedules import one_cycle, one_cycle_factor
@@ -80,7 +81,7 @@ def test_table1_has_a_computed_zero_code_row_and_marks_cells_above_it(tmp_path):
 def test_runs_scored_on_different_patches_are_not_mixed(tmp_path):
     runs = [_run(tmp_path, "a", "gaussian", 1, 1300.0, 127.0),
             _run(tmp_path, "b", "laplacian", 1, 600.0, 120.0, zero_code_val_loss=90.0)]
-    with pytest.raises(ValueError, match="different validation patches"):
+    with pytest.raises(UserError, match="different validation patches"):
         table1(read_finals(runs))
 
 

@@ -16,6 +16,7 @@ import scipy.stats
 
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.catalogue import LABELS as METHOD_LABELS
+from vsc.errors import UserError
 from vsc.io import read_json
 from vsc.paper import PAPER_DNN_MSE, PAPER_TABLE1
 from vsc.results import BENCHMARK_FILE
@@ -145,7 +146,7 @@ def _zero_code_rows(finals: pd.DataFrame, js: list[int]) -> pd.DataFrame | None:
     levels = finals.zero_code_val_loss.dropna().astype(float)
     level = levels.mean()
     if levels.max() - levels.min() > 1e-6 * abs(level):
-        raise ValueError("the runs were scored on different validation patches (their zero "
+        raise UserError("the runs were scored on different validation patches (their zero "
                          "codes score differently): aggregate runs of one preset at a time")
     return pd.DataFrame([{
         "method": ZERO_CODE, "label": label(ZERO_CODE), "J": j, "n_seeds": 0, "n_diverged": 0,

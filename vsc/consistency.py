@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vsc.errors import UserError
 from vsc.linear import LinearExperiment
 from vsc.runtime import derive_seed
 
@@ -18,7 +19,7 @@ def mean_pairwise_jaccard(supports: Tensor) -> Tensor:
     excluded: supports [N, J, K] bool -> [N] (two empty supports count as identical, 1)."""
     j = supports.shape[1]
     if j < 2:
-        raise ValueError("support consistency needs at least two samples per input")
+        raise UserError("support consistency needs at least two samples per input")
     s = supports.float()
     inter = s @ s.transpose(1, 2)  # [N, J, J]
     size = s.sum(-1)

@@ -47,6 +47,18 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
         Path(tmp).unlink(missing_ok=True)
 
 
+def remove_leftover_temporaries(folder: str | Path) -> list[Path]:
+    """Delete the temporary files of :func:`atomic_path` that an interrupted process left
+    in ``folder`` (a kill between creating one and renaming it); the removed paths. Call it
+    only while holding the folder (its writer is then this process)."""
+    removed = []
+    for path in Path(folder).glob(".*.tmp"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def write_text(dest: str | Path, text: str) -> None:
     with atomic_path(dest) as tmp:
         Path(tmp).write_text(text)

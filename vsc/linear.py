@@ -272,7 +272,7 @@ def train_linear_bundle(config: Config, samples: int, runs: Sequence[tuple[str, 
     :func:`train_linear` would, finished runs are skipped, and the unfinished ones share each
     iteration's stacked computation. Returns each run's final.json content."""
     if not runs:
-        raise ValueError("a bundle needs at least one run")
+        raise ConfigError("a bundle needs at least one run")
     outs = [Path(out).resolve() for _, _, out in runs]
     if len(set(outs)) != len(outs):
         raise ConfigError("two runs of the bundle write to the same run folder")

@@ -17,6 +17,7 @@ from skimage.util import montage
 
 from vsc.aggregate import ZERO_CODE, label, snapshot_panels, zero_code_level
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
+from vsc.errors import UserError
 from vsc.io import atomic_path
 from vsc.paper import PAPER_TABLE1
 
@@ -238,7 +239,7 @@ def recovered_atom_order(atoms: np.ndarray, rows: int, cols: int, layout: str = 
         if rows > 1:
             picks[-1] = np.random.default_rng(seed).choice(k, size=min(cols, k), replace=False)
     elif layout != "rank_strata":
-        raise ValueError(f"unknown layout {layout!r}: use 'top_random' or 'rank_strata'")
+        raise UserError(f"unknown layout {layout!r}: use 'top_random' or 'rank_strata'")
     return np.concatenate(picks)
 
 

@@ -20,7 +20,13 @@ import numpy as np
 
 from vsc.config import Config, ConfigError
 from vsc.errors import RunFolderError, UserError
-from vsc.io import atomic_path, check_writable_dir, read_json, write_json
+from vsc.io import (
+    atomic_path,
+    check_writable_dir,
+    read_json,
+    remove_leftover_temporaries,
+    write_json,
+)
 
 # Snakemake's record of a training job (wall and CPU time, peak memory), written by the
 # workflow into the run folder it measured; runs made outside the workflow have none.
@@ -192,6 +198,7 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         lock = self._lock()
         try:
+            remove_leftover_temporaries(self.path)  # of a killed write: never resumable
             if replace_stale:
                 self.discard_if_stale()
             had_files = [n for n in self.RUN_FILES if (self.path / n).exists()]

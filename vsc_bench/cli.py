@@ -509,7 +509,7 @@ def _user_error(err: BaseException) -> str | None:
 
     from vsc.errors import UserError
 
-    if isinstance(err, UserError | ValueError):
+    if isinstance(err, UserError):  # ours: a ValueError from a library or a bug is not input
         return one_line(err)
     if isinstance(err, OSError):  # from the OS (it names the file), or ours (says what to do)
         hint = "; check the path and its permissions" if err.filename is not None else ""

@@ -18,10 +18,17 @@ pytestmark = pytest.mark.slow
 TEST_CONFIG = str(REPO / "config" / "test.yaml")
 
 
+# Output folders a user might name: a space, a quote, a dollar sign and a command
+# substitution. Every value reaching a shell is quoted, so nothing in them runs.
+HOSTILE = "res ult's $HOME $(touch PWNED)"
+
+
 def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
-    result = snakemake("--cores", "2", "--configfile", TEST_CONFIG, cwd=tmp_path)
+    places = ["--config", f"results_dir={HOSTILE}/test", f"figures_dir={HOSTILE}/figures"]
+    result = snakemake("--cores", "2", "--configfile", TEST_CONFIG, *places, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    results, figures = tmp_path / "results" / "test", tmp_path / "figures" / "test"
+    results, figures = tmp_path / HOSTILE / "test", tmp_path / HOSTILE / "figures"
+    assert not list(tmp_path.rglob("PWNED")) and not (REPO / "PWNED").exists()
     for name in ("table1.csv", "table1.md", "table1.tex", "linear_curves.csv", "REPORT.md",
                  "dnn_metrics.csv", "snr.csv", "sampling.csv", "groundtruth.csv",
                  "dnn_sweep.csv"):
@@ -55,9 +62,10 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
     assert len(runs) == 16 + 2 + 1 + 6 + 3 + 3
     for run in runs:
         assert json.loads((run / "final.json").read_text())["preset"] == "test"
-    again = snakemake("-n", "--configfile", TEST_CONFIG, cwd=tmp_path)
+    again = snakemake("-n", "--configfile", TEST_CONFIG, *places, cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr
-    report = snakemake("--report", "report.html", "--configfile", TEST_CONFIG, cwd=tmp_path)
+    report = snakemake("--report", "report.html", "--configfile", TEST_CONFIG, *places,
+                       cwd=tmp_path)
     assert report.returncode == 0, report.stderr[-3000:]
     assert "ERROR/" not in report.stderr  # captions are reStructuredText: no stray markup
     assert (tmp_path / "report.html").stat().st_size > 10_000

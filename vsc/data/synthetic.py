@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vsc.config import DataConfig, SyntheticConfig
+from vsc.config import ConfigError, DataConfig, SyntheticConfig
 
 MAX_DRAWS_PER_ATOM = 1000
 
@@ -56,7 +56,7 @@ def true_dictionary(config: SyntheticConfig, size: int) -> np.ndarray:
             if k == 0 or np.abs(atoms[:, :k].T @ atom).max() <= config.max_coherence:
                 break
         else:
-            raise ValueError(
+            raise ConfigError(
                 f"could not draw {config.n_atoms} {config.atoms} atoms of {size}x{size} with "
                 f"|cos| <= {config.max_coherence} (stuck at atom {k}); raise "
                 "data.synthetic.max_coherence or lower data.synthetic.n_atoms")
@@ -81,7 +81,7 @@ def make_synthetic(config: DataConfig) -> tuple[np.ndarray, np.ndarray, GroundTr
     ground truth, generated from ``config.synthetic`` (deterministic)."""
     sc, size = config.synthetic, config.patch_size
     if sc.active > sc.n_atoms:
-        raise ValueError(f"data.synthetic.active ({sc.active}) exceeds data.synthetic.n_atoms "
+        raise ConfigError(f"data.synthetic.active ({sc.active}) exceeds data.synthetic.n_atoms "
                          f"({sc.n_atoms})")
     atoms = true_dictionary(sc, size)
     rng = np.random.default_rng([sc.seed, config.seed])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 
 from vsc.catalogue import BY_NAME, FAMILY_NAMES
-from vsc.config import FamilyConfig
+from vsc.config import ConfigError, FamilyConfig
 from vsc.families.base import Codes, Family
 
 
@@ -23,7 +23,7 @@ assert all(cls.name == name for name, cls in FAMILIES.items()), "catalogue and c
 def build_family(name: str, config: FamilyConfig | None = None) -> Family:
     """The family registered as ``name``, configured by ``config`` (defaults if None)."""
     if name not in FAMILIES:
-        raise ValueError(f"unknown family {name!r}; choose one of: {', '.join(FAMILIES)}")
+        raise ConfigError(f"unknown family {name!r}; choose one of: {', '.join(FAMILIES)}")
     return FAMILIES[name](config or FamilyConfig())
 
 

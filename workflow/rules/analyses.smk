@@ -20,8 +20,8 @@ rule snr:
     conda:
         ENV
     shell:
-        "{params.vsc} snr --run {params.run} --passes {params.passes}"
-        " --batches {params.batches} --out {output} > {log} 2>&1"
+        "{params.vsc} snr --run {params.run:q} --passes {params.passes:q}"
+        " --batches {params.batches:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule consistency:
@@ -42,8 +42,8 @@ rule consistency:
     conda:
         ENV
     shell:
-        "{params.vsc} consistency --run {params.run} --inputs {params.inputs}"
-        " --out {output} > {log} 2>&1"
+        "{params.vsc} consistency --run {params.run:q} --inputs {params.inputs:q}"
+        " --out {output:q} > {log:q} 2>&1"
 
 
 rule recover:
@@ -66,4 +66,4 @@ rule recover:
     conda:
         ENV
     shell:
-        "{params.vsc} recover --run {params.run} --out-dir {params.out_dir} > {log} 2>&1"
+        "{params.vsc} recover --run {params.run:q} --out-dir {params.out_dir:q} > {log:q} 2>&1"

@@ -31,6 +31,13 @@ except ConfigError as err:
 
 RESULTS = CFG.results_dir
 FIGURES = CFG.figures_dir
+# Checked once, here: every other character of a path is quoted where it reaches a shell,
+# but braces are Snakemake's wildcards and a line break cannot be a file name in a log.
+for _key, _path in (("results_dir", RESULTS), ("figures_dir", FIGURES)):
+    if any(c in _path for c in "{}\n\r"):
+        stop_on_config_error(ConfigError(
+            f"config key '{_key}' ({_path!r}) must not contain braces or line breaks; "
+            "choose another folder name"))
 LOGS = f"{RESULTS}/logs"
 RESOLVED_CONFIG = f"{RESULTS}/config.yaml"
 

@@ -22,9 +22,9 @@ if CFG.data.source == "images_mat" and CFG.data.download and CFG.data.path:
         conda:
             ENV
         shell:
-            "{params.vsc} download-images --url {params.url} --checksum {params.checksum}"
-            " --out {output}"
-            " > {log} 2>&1"
+            "{params.vsc} download-images --url {params.url:q} --checksum {params.checksum:q}"
+            " --out {output:q}"
+            " > {log:q} 2>&1"
 
 
 # CelebA cannot be downloaded: when the DNN outputs are asked for, this job checks that it is
@@ -50,7 +50,7 @@ if CFG.dnn.dataset == "celeba":
         conda:
             ENV
         shell:
-            "{params.vsc} celeba --config {input.config} --out {output} > {log} 2>&1"
+            "{params.vsc} celeba --config {input.config:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule resolved_config:
@@ -84,4 +84,4 @@ rule patches:
     conda:
         ENV
     shell:
-        "{params.vsc} patches --config {input.config} --out {output} > {log} 2>&1"
+        "{params.vsc} patches --config {input.config:q} --out {output:q} > {log:q} 2>&1"

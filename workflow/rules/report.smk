@@ -24,7 +24,7 @@ rule reproduction_report:
     conda:
         ENV
     shell:
-        "{params.vsc} report --table {input.table} --dnn-table {input.dnn}"
-        " --snr-table {input.snr} --sampling-table {input.sampling}"
-        " --sweep-table {input.sweep} --groundtruth-table {input.groundtruth}"
-        " --runs {params.runs} --config {input.config} --out {output} > {log} 2>&1"
+        "{params.vsc} report --table {input.table:q} --dnn-table {input.dnn:q}"
+        " --snr-table {input.snr:q} --sampling-table {input.sampling:q}"
+        " --sweep-table {input.sweep:q} --groundtruth-table {input.groundtruth:q}"
+        " --runs {params.runs:q} --config {input.config:q} --out {output:q} > {log:q} 2>&1"

@@ -29,7 +29,7 @@ rule table1:
     conda:
         ENV
     shell:
-        "{params.vsc} aggregate --runs {params.runs} --out-dir {params.out_dir} > {log} 2>&1"
+        "{params.vsc} aggregate --runs {params.runs:q} --out-dir {params.out_dir:q} > {log:q} 2>&1"
 
 
 rule figures:
@@ -61,9 +61,9 @@ rule figures:
     conda:
         ENV
     shell:
-        "{params.vsc} figures --runs {params.runs} --table {input.table}"
-        " --curves {input.curves} --config {input.config} --out-dir {params.out_dir}"
-        " > {log} 2>&1"
+        "{params.vsc} figures --runs {params.runs:q} --table {input.table:q}"
+        " --curves {input.curves:q} --config {input.config:q} --out-dir {params.out_dir:q}"
+        " > {log:q} 2>&1"
 
 
 rule snr_summary:
@@ -80,8 +80,8 @@ rule snr_summary:
     conda:
         ENV
     shell:
-        "{params.vsc} snr-summary --inputs {input} --out {output.csv} --figure {params.stem}"
-        " > {log} 2>&1"
+        "{params.vsc} snr-summary --inputs {input:q} --out {output.csv:q} --figure {params.stem:q}"
+        " > {log:q} 2>&1"
 
 
 rule sampling_summary:
@@ -100,8 +100,8 @@ rule sampling_summary:
     conda:
         ENV
     shell:
-        "{params.vsc} sampling-summary --runs {params.runs} --consistency {input.consistency}"
-        " --out {output.csv} --figure {params.stem} > {log} 2>&1"
+        "{params.vsc} sampling-summary --runs {params.runs:q} --consistency {input.consistency:q}"
+        " --out {output.csv:q} --figure {params.stem:q} > {log:q} 2>&1"
 
 
 rule groundtruth_summary:
@@ -119,8 +119,8 @@ rule groundtruth_summary:
     conda:
         ENV
     shell:
-        "{params.vsc} groundtruth-summary --runs {params.runs} --out {output.csv}"
-        " --figure {params.stem} > {log} 2>&1"
+        "{params.vsc} groundtruth-summary --runs {params.runs:q} --out {output.csv:q}"
+        " --figure {params.stem:q} > {log:q} 2>&1"
 
 
 rule dnn_metrics:
@@ -141,8 +141,8 @@ rule dnn_metrics:
     conda:
         ENV
     shell:
-        "{params.vsc} aggregate-dnn --runs {params.runs} --recovered {params.recovered}"
-        " --out {output} > {log} 2>&1"
+        "{params.vsc} aggregate-dnn --runs {params.runs:q} --recovered {params.recovered:q}"
+        " --out {output:q} > {log:q} 2>&1"
 
 
 rule recovered_figure:
@@ -162,8 +162,8 @@ rule recovered_figure:
     conda:
         ENV
     shell:
-        "{params.vsc} recovered-figure --recovered {params.recovered} --figure {params.stem}"
-        " > {log} 2>&1"
+        "{params.vsc} recovered-figure --recovered {params.recovered:q} --figure {params.stem:q}"
+        " > {log:q} 2>&1"
 
 
 rule dnn_sweep_summary:
@@ -183,5 +183,5 @@ rule dnn_sweep_summary:
     conda:
         ENV
     shell:
-        "{params.vsc} dnn-sweep-summary --config {input.config} --runs {params.runs}"
-        " --out {output.csv} --figure {params.stem} > {log} 2>&1"
+        "{params.vsc} dnn-sweep-summary --config {input.config:q} --runs {params.runs:q}"
+        " --out {output.csv:q} --figure {params.stem:q} > {log:q} 2>&1"

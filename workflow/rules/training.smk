@@ -28,9 +28,9 @@ for study, (sets, digest, inputs) in STUDIES.items():
         conda:
             ENV
         shell:
-            "{params.vsc} linear --config {input.config} {params.sets}"
-            " --family {wildcards.family} --samples {wildcards.samples}"
-            " --seed {wildcards.seed} --run {params.run} --replace-stale > {log} 2>&1"
+            "{params.vsc} linear --config {input.config:q} {params.sets}"
+            " --family {wildcards.family:q} --samples {wildcards.samples:q}"
+            " --seed {wildcards.seed:q} --run {params.run:q} --replace-stale > {log:q} 2>&1"
 
     rule:
         """FISTA codes with a dictionary learned by the same SGD rule (the paper's baseline)."""
@@ -55,8 +55,8 @@ for study, (sets, digest, inputs) in STUDIES.items():
         conda:
             ENV
         shell:
-            "{params.vsc} fista --config {input.config} {params.sets}"
-            " --seed {wildcards.seed} --run {params.run} --replace-stale > {log} 2>&1"
+            "{params.vsc} fista --config {input.config:q} {params.sets}"
+            " --seed {wildcards.seed:q} --run {params.run:q} --replace-stale > {log:q} 2>&1"
 
     rule:
         """scikit-learn's MiniBatchDictionaryLearning, scored with the Table 1 metric (CPU)."""
@@ -82,8 +82,8 @@ for study, (sets, digest, inputs) in STUDIES.items():
         conda:
             ENV
         shell:
-            "{params.vsc} sklearn --config {input.config} {params.sets}"
-            " --seed {wildcards.seed} --run {params.run} --replace-stale > {log} 2>&1"
+            "{params.vsc} sklearn --config {input.config:q} {params.sets}"
+            " --seed {wildcards.seed:q} --run {params.run:q} --replace-stale > {log:q} 2>&1"
 
 
 for bundle, j, members in linear_bundles():
@@ -101,7 +101,8 @@ for bundle, j, members in linear_bundles():
         params:
             vsc=VSC,
             digest=DIGEST,
-            runs=" ".join(f"--run {family} {seed} {run}" for family, seed, run in members),
+            runs=[str(token) for family, seed, run in members
+                  for token in ("--run", family, seed, run)],
             samples=j,
         log:
             f"{LOGS}/linear/{bundle}.log",
@@ -113,8 +114,8 @@ for bundle, j, members in linear_bundles():
         conda:
             ENV
         shell:
-            "{params.vsc} linear-bundle --config {input.config} --samples {params.samples}"
-            " {params.runs} --replace-stale > {log} 2>&1"
+            "{params.vsc} linear-bundle --config {input.config:q} --samples {params.samples:q}"
+            " {params.runs:q} --replace-stale > {log:q} 2>&1"
 
     workflow.ruleorder(bundle, "linear")  # the bundle, not the one-run rule, makes its runs
 
@@ -141,9 +142,9 @@ rule linear_estimator:
     conda:
         ENV
     shell:
-        "{params.vsc} linear --config {input.config} --set linear.estimator={wildcards.estimator}"
-        " --family {wildcards.family} --samples {wildcards.samples} --seed {wildcards.seed}"
-        " --run {params.run} --replace-stale > {log} 2>&1"
+        "{params.vsc} linear --config {input.config:q} --set linear.estimator={wildcards.estimator:q}"
+        " --family {wildcards.family:q} --samples {wildcards.samples:q} --seed {wildcards.seed:q}"
+        " --run {params.run:q} --replace-stale > {log:q} 2>&1"
 
 
 rule dnn:
@@ -168,9 +169,9 @@ rule dnn:
     conda:
         ENV
     shell:
-        "{params.vsc} dnn --config {input.config} --family {wildcards.family}"
-        " --samples {wildcards.samples} --seed {wildcards.seed} --run {params.run}"
-        " --replace-stale > {log} 2>&1"
+        "{params.vsc} dnn --config {input.config:q} --family {wildcards.family:q}"
+        " --samples {wildcards.samples:q} --seed {wildcards.seed:q} --run {params.run:q}"
+        " --replace-stale > {log:q} 2>&1"
 
 
 # A sweep point equal to the main grid's setting (dnn.latents, the dnn target sparsity,
@@ -205,6 +206,6 @@ rule dnn_sweep:
     conda:
         ENV
     shell:
-        "{params.vsc} dnn --config {input.config} {params.sets} --family {wildcards.family}"
-        " --samples {wildcards.samples} --seed {wildcards.seed} --run {params.run}"
-        " --replace-stale > {log} 2>&1"
+        "{params.vsc} dnn --config {input.config:q} {params.sets} --family {wildcards.family:q}"
+        " --samples {wildcards.samples:q} --seed {wildcards.seed:q} --run {params.run:q}"
+        " --replace-stale > {log:q} 2>&1"
