@@ -137,3 +137,20 @@ def test_snapshots_keep_the_start_and_every_due_epoch_and_survive_a_resume(tmp_p
         assert not np.array_equal(full["iteration_0"], full["iteration_24"])
     assert math.isfinite(pd.read_csv(tmp_path / "full" / "metrics.csv")
                          .zero_code_val_loss.iloc[-1])
+
+
+def test_an_absurd_loss_is_marked_in_the_table_and_the_report(tmp_path):
+    """A run that 'finished' at more than 100 times the zero code's loss (here 1.09e30, as a
+    run on one image with two training patches did) says so instead of passing as a number."""
+    from vsc.report import build_report
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    runs = [_run(folder, "f", "fista", 1, 60.0, 40.0),
+            _run(folder, "tl", "thresholded_laplacian", 1, 1.09e30, 1e30)]
+    table = table1(read_finals(runs))
+    absurd = dict(zip(table.method, table.absurd_loss, strict=True))
+    assert absurd == {"zero_code": False, "fista": False, "thresholded_laplacian": True}
+    assert "1.09E+30 † ‡" in table1_markdown(table)
+    report = build_report(table, read_finals(runs))
+    assert "1.09e+30 † ‡" in report and "more than 100 times the zero code" in report

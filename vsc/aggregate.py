@@ -30,6 +30,10 @@ SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the p
 ZERO_CODE_NOTE = ("† above the zero code: these codes score worse than reconstructing "
                   "nothing at all.")
 
+# A validation loss this many times the zero code's means the run learned nothing usable (a
+# blow-up that stayed finite, or data too small to train on): tables and the report say so.
+ABSURD_FACTOR = 100.0
+
 
 def in_method_order(table: pd.DataFrame, *then: str) -> pd.DataFrame:
     """Rows sorted by METHOD_ORDER (unknown methods last), then by the columns ``then``."""
@@ -126,6 +130,7 @@ def table1(finals: pd.DataFrame) -> pd.DataFrame:
         table = pd.concat([zero, table], ignore_index=True)
         level = zero.val_loss_mean.iloc[0]
         table["above_zero_code"] = table.val_loss_mean > level
+        table["absurd_loss"] = table.val_loss_mean > ABSURD_FACTOR * level
     return in_method_order(table, "J")
 
 
@@ -178,6 +183,8 @@ def _cell(row: pd.Series | None, latex: bool = False) -> str:
         value += (r" $\pm$ " if latex else " ± ") + f"{row.val_loss_std:.1E}"
     if getattr(row, "above_zero_code", False) is True:
         value += r"$^\dagger$" if latex else " †"
+    if getattr(row, "absurd_loss", False) is True:
+        value += r"$^\ddagger$" if latex else " ‡"
     if row.n_diverged:
         value += f" ({row.n_diverged}/{row.n_seeds} diverged)"
     return value

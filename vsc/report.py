@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from vsc.aggregate import (
+    ABSURD_FACTOR,
     SCALE_NOTE,
     ZERO_CODE,
     ZERO_CODE_NOTE,
@@ -162,6 +163,11 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
     for r in diverged.itertuples():
         lines.append(f"- {r.label}, J = {r.J}: {r.n_diverged} of {r.n_seeds} run(s) diverged "
                      "(loss became non-finite; shown as diverged, not dropped).")
+    for r in table.itertuples():
+        if getattr(r, "absurd_loss", False) is True:
+            lines.append(f"- {r.label}, J = {r.J}: validation loss {r.val_loss_mean:.3g} is "
+                         f"more than {ABSURD_FACTOR:g} times the zero code's (marked ‡): the "
+                         "run learned nothing usable and its number means little.")
 
     lines += ["", "## Table 1: validation loss", "",
               "| Method | J | seeds | lambda0 | ours (mean ± sd) | paper | ours / paper | "
@@ -172,6 +178,8 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
                 else _mean_sd(r.val_loss_mean, r.val_loss_std, ".3g"))
         if getattr(r, "above_zero_code", False) is True:
             ours += " †"
+        if getattr(r, "absurd_loss", False) is True:
+            ours += " ‡"
         lines.append(f"| {r.label} | {r.J} | {r.n_seeds} | {_fmt(getattr(r, 'lambda0', None))} "
                      f"| {ours} | {_fmt(r.paper_val_loss)} | {_fmt(r.ratio_to_paper, '.2f')} | "
                      f"{_fmt(getattr(r, 'fista_val_loss_mean', None))} | "
