@@ -96,12 +96,16 @@ def _corrupt_checkpoint(c: CaseDir) -> list[str]:
 
 def _planted_checkpoint(c: CaseDir, content) -> list[str]:
     """An interrupted run whose checkpoint.pt was replaced: by a pickle whose loading would
-    create a folder (``content`` None), or by ``content`` (a checkpoint that is not ours)."""
+    create a folder (``content`` None), by one whose encoder weight has the wrong shape
+    ("misfit"), or by ``content`` (a checkpoint that is not ours)."""
     cfg = c.config()
     run = c.root / "run"
     assert main(c.linear(cfg, "--no-progress")) == 0
     (run / "final.json").unlink()
-    if content is None:
+    if content == "misfit":
+        content = torch.load(run / "checkpoint.pt", weights_only=True)
+        content["experiment"]["encoder"]["trunk.0.weight"] = torch.zeros(3, 3)
+    elif content is None:
         from tests.test_checkpoint_safety import _Payload
 
         state = torch.load(run / "checkpoint.pt", weights_only=True)
@@ -197,6 +201,8 @@ CASES = [
          ("checkpoint.pt", "--replace-stale")),
     Case("checkpoint.pt that is not ours", lambda c: _planted_checkpoint(c, torch.zeros(3)),
          ("checkpoint.pt", "not a vsc-bench checkpoint")),
+    Case("checkpoint.pt whose tensors do not fit the run",
+         lambda c: _planted_checkpoint(c, "misfit"), ("checkpoint.pt", "does not fit")),
     Case("infinite learning rate", lambda c: c.linear(c.config(linear__encoder_lr=float("inf"))),
          ("linear.encoder_lr", "finite")),
     Case("NaN where no bound applies",

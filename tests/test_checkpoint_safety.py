@@ -89,3 +89,28 @@ def test_a_resumed_run_removes_the_temporaries_of_a_killed_write(tmp_path):
     leftover.write_bytes(b"half a checkpoint")
     train_linear(cfg, "thresholded_laplacian", 2, 0, run, progress=False)
     assert not leftover.exists() and not list(run.glob(".*.tmp"))
+
+
+def test_a_checkpoint_that_does_not_fit_is_one_line(tmp_path):
+    cfg = config_from_dict(tiny_config_dict(tmp_path))
+    run = tmp_path / "run"
+    train_linear(cfg, "thresholded_laplacian", 2, 0, run, stop_after_epoch=1, progress=False)
+    state = torch.load(run / "checkpoint.pt", weights_only=True)
+    state["experiment"]["encoder"]["trunk.0.weight"] = torch.zeros(3, 3)  # wrong shape
+    torch.save(state, run / "checkpoint.pt")
+    with pytest.raises(RunFolderError, match="does not fit this run") as err:
+        train_linear(cfg, "thresholded_laplacian", 2, 0, run, progress=False)
+    assert "\n" not in str(err.value) and str(run) in str(err.value)
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_the_free_space(tmp_path, monkeypatch):
+    import errno
+
+    cfg = config_from_dict(tiny_config_dict(tmp_path))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", full)
+    with pytest.raises(RunFolderError, match=r"checkpoint.pt could not be written \(.* MiB free"):
+        train_linear(cfg, "thresholded_laplacian", 2, 0, tmp_path / "run", progress=False)

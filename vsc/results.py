@@ -40,6 +40,16 @@ CHECKPOINT_KEYS = ("config_digest", "experiment", "rng", "rows", "epoch", "wall"
 _NDARRAY = "__ndarray__"  # marks a numpy array stored as a tensor in a checkpoint
 
 
+def _disk_full(err: BaseException, folder: Path) -> bool:
+    """Whether a failed write was for want of space (ENOSPC, EDQUOT), or failed as torch
+    reports it ("file write failed") on a disk with less than 64 MiB left."""
+    import errno
+
+    if isinstance(err, OSError):
+        return err.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "write" in str(err) and shutil.disk_usage(folder).free < 64 * 2**20
+
+
 def plain_state(value: Any) -> Any:
     """``value`` with every numpy array replaced by {_NDARRAY: tensor} and every numpy scalar
     by its Python number, recursively through dicts, lists and tuples: what
@@ -253,8 +263,16 @@ class RunFolder:
         tensors, numpy scalars as Python numbers), so it loads without unpickling code."""
         import torch
 
-        with atomic_path(self.checkpoint_path) as tmp:
-            torch.save(plain_state({"config_digest": self.digest, **state}), tmp)
+        try:
+            with atomic_path(self.checkpoint_path) as tmp:
+                torch.save(plain_state({"config_digest": self.digest, **state}), tmp)
+        except (OSError, RuntimeError) as err:  # torch reports a failed write as RuntimeError
+            if not _disk_full(err, self.path):
+                raise
+            free = shutil.disk_usage(self.path).free
+            raise RunFolderError(f"{self.checkpoint_path} could not be written ({free / 2**20:,.0f}"
+                                 " MiB free on its disk); free some space and rerun: the run "
+                                 "resumes from its last checkpoint") from None
 
     def _read_checkpoint(self) -> dict:
         """The checkpoint's content, loaded with ``weights_only=True``: a file that holds

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from vsc.errors import RunFolderError
 from vsc.results import RunFolder
 from vsc.runtime import provenance
 
@@ -192,13 +193,23 @@ class RunLoop:
         self.epoch, self.wall = 0, 0.0
         if self.final is not None:
             return
-        checkpoint = folder.load_checkpoint()  # before start() writes: a bad one changes nothing
-        folder.start()
+        # read and applied before start() writes: a bad checkpoint changes nothing
+        checkpoint = folder.load_checkpoint()
         if checkpoint is not None:
-            exp.load_state_dict(checkpoint["experiment"])
-            _set_rng_state(checkpoint["rng"])
+            try:
+                exp.load_state_dict(checkpoint["experiment"])
+                _set_rng_state(checkpoint["rng"])
+            except (RuntimeError, KeyError, TypeError, ValueError, AttributeError) as err:
+                # a checkpoint of ours by its keys and digest, whose tensors do not fit
+                reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
+                raise RunFolderError(
+                    f"{folder.checkpoint_path} does not fit this run ({type(err).__name__}: "
+                    f"{reason[:200]}); delete the run folder {folder.path} to train it again"
+                ) from err
             self.rows, self.epoch, self.wall = (checkpoint["rows"], checkpoint["epoch"],
                                                 checkpoint["wall"])
+        folder.start()
+        if checkpoint is not None:
             print(f"resuming {folder.path} from its checkpoint at epoch {self.epoch}",
                   file=sys.stderr, flush=True)
         self.last_good = _copy(exp.dictionary())
