@@ -98,9 +98,12 @@ def test_a_checkpoint_that_does_not_fit_is_one_line(tmp_path):
     state = torch.load(run / "checkpoint.pt", weights_only=True)
     state["experiment"]["encoder"]["trunk.0.weight"] = torch.zeros(3, 3)  # wrong shape
     torch.save(state, run / "checkpoint.pt")
-    with pytest.raises(RunFolderError, match="does not fit this run") as err:
+    with pytest.raises(RunFolderError, match=r"does not fit this run \(state\['encoder'\]") as err:
         train_linear(cfg, "thresholded_laplacian", 2, 0, run, progress=False)
-    assert "\n" not in str(err.value) and str(run) in str(err.value)
+    assert "\n" not in str(err.value) and "--replace-stale" in str(err.value)
+    final = train_linear(cfg, "thresholded_laplacian", 2, 0, run, progress=False,
+                         replace_stale=True)
+    assert final["status"] == "finished" and final["epochs_completed"] == 2
 
 
 def test_a_full_disk_is_one_line_naming_the_file_and_the_free_space(tmp_path, monkeypatch):

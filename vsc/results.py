@@ -170,9 +170,13 @@ class RunFolder:
             recorded = "unreadable"
         if recorded is None or recorded == self.digest:
             return False
+        self.discard()
+        return True
+
+    def discard(self) -> None:
+        """Delete the folder's run files (the run starts over)."""
         for name in self.RUN_FILES:
             (self.path / name).unlink(missing_ok=True)
-        return True
 
     def finished(self) -> dict | None:
         """final.json of a finished run with this config, else None."""

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from vsc.errors import RunFolderError
-from vsc.results import RunFolder
+from vsc.results import STALE_REMEDY, RunFolder
 from vsc.runtime import provenance
 
 
@@ -79,6 +79,31 @@ class Experiment(ABC):
         return {}
 
 
+def state_misfit(fresh: Any, saved: Any, where: str = "state") -> str | None:
+    """Why a checkpoint's experiment state ``saved`` cannot be loaded into an experiment
+    whose own state is ``fresh`` (a key it lacks, a tensor of another shape or dtype), or
+    None if it fits. None in ``fresh`` (e.g. momentum before the first step) fits anything."""
+    if fresh is None:
+        return None
+    if isinstance(fresh, torch.Tensor):
+        if not isinstance(saved, torch.Tensor):
+            return f"{where} is not a tensor"
+        if saved.shape != fresh.shape or saved.dtype != fresh.dtype:
+            return (f"{where} is {tuple(saved.shape)} {saved.dtype}, the run needs "
+                    f"{tuple(fresh.shape)} {fresh.dtype}")
+        return None
+    if isinstance(fresh, dict):
+        if not isinstance(saved, dict):
+            return f"{where} is not a mapping"
+        for key, value in fresh.items():
+            if key not in saved:
+                return f"{where} lacks {key!r}"
+            reason = state_misfit(value, saved[key], f"{where}[{key!r}]")
+            if reason:
+                return reason
+    return None
+
+
 def _copy(atoms: np.ndarray | None) -> np.ndarray | None:
     return None if atoms is None else atoms.copy()
 
@@ -133,7 +158,7 @@ def run_together(runs: Sequence[tuple[Experiment, RunFolder]], train: TrainMany,
     with ExitStack() as stack:
         for _, folder in runs:
             stack.enter_context(folder.session(replace_stale))
-        loops = [RunLoop(exp, folder, EpochLog(folder, exp.epochs, progress))
+        loops = [RunLoop(exp, folder, EpochLog(folder, exp.epochs, progress), replace_stale)
                  for exp, folder in runs]
         while active := [loop for loop in loops if loop.active]:
             epoch = min(loop.epoch for loop in active)
@@ -185,7 +210,8 @@ class RunLoop:
     epoch validate, record the row, keep snapshots and checkpoint; at the end write the
     dictionary and final.json. A finished run is left as it is."""
 
-    def __init__(self, exp: Experiment, folder: RunFolder, log: EpochLog) -> None:
+    def __init__(self, exp: Experiment, folder: RunFolder, log: EpochLog,
+                 replace_stale: bool = False) -> None:
         self.exp, self.folder, self.log = exp, folder, log
         self.final = folder.finished()
         self.status, self.diverged_at = "finished", None
@@ -193,19 +219,19 @@ class RunLoop:
         self.epoch, self.wall = 0, 0.0
         if self.final is not None:
             return
-        # read and applied before start() writes: a bad checkpoint changes nothing
+        # read, checked and applied before start() writes: a bad checkpoint changes nothing
         checkpoint = folder.load_checkpoint()
+        misfit = None if checkpoint is None else state_misfit(exp.state_dict(),
+                                                             checkpoint["experiment"])
+        if misfit is not None and replace_stale:
+            folder.discard()  # --replace-stale: a checkpoint that cannot resume this run goes
+            checkpoint, misfit = None, None
+        if misfit is not None:
+            raise RunFolderError(f"{folder.checkpoint_path} does not fit this run ({misfit}); "
+                                 f"{STALE_REMEDY}")
         if checkpoint is not None:
-            try:
-                exp.load_state_dict(checkpoint["experiment"])
-                _set_rng_state(checkpoint["rng"])
-            except (RuntimeError, KeyError, TypeError, ValueError, AttributeError) as err:
-                # a checkpoint of ours by its keys and digest, whose tensors do not fit
-                reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
-                raise RunFolderError(
-                    f"{folder.checkpoint_path} does not fit this run ({type(err).__name__}: "
-                    f"{reason[:200]}); delete the run folder {folder.path} to train it again"
-                ) from err
+            exp.load_state_dict(checkpoint["experiment"])
+            _set_rng_state(checkpoint["rng"])
             self.rows, self.epoch, self.wall = (checkpoint["rows"], checkpoint["epoch"],
                                                 checkpoint["wall"])
         folder.start()
