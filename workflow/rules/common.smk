@@ -6,6 +6,8 @@ import shlex
 import sys
 from collections import namedtuple
 
+import yaml
+
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.config import (
     ConfigError,
@@ -136,20 +138,21 @@ wildcard_constraints:
     seed=r"\d+",
 
 
-def write_resolved_config(path=RESOLVED_CONFIG, log_path=None):
-    """Write the validated config, every default filled in, as YAML, unless the file already
-    says exactly that (atomically, so a job never reads half a file)."""
-    if log_path:
-        with open(log_path, "w") as fh:
-            fh.write(f"preset {CFG.preset}, digest {DIGEST}\n")
-    import yaml
+# The validated config with every default filled in, as the jobs read it. The rule that
+# writes it reads it from this process's environment (see resolved_config).
+RESOLVED_TEXT = yaml.safe_dump(CFG.to_dict(), sort_keys=False)
+RESOLVED_ENV = "VSC_RESOLVED_CONFIG"
+os.environ[RESOLVED_ENV] = RESOLVED_TEXT
 
-    text = yaml.safe_dump(CFG.to_dict(), sort_keys=False)
+
+def write_resolved_config(path=RESOLVED_CONFIG):
+    """Write RESOLVED_TEXT to ``path`` unless the file already says exactly that (atomically,
+    so a job never reads half a file)."""
     if os.path.isfile(path):
         with open(path) as fh:
-            if fh.read() == text:
+            if fh.read() == RESOLVED_TEXT:
                 return
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(f"{path}.tmp", "w") as fh:
-        fh.write(text)
+        fh.write(RESOLVED_TEXT)
     os.replace(f"{path}.tmp", path)

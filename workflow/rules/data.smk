@@ -62,8 +62,17 @@ rule resolved_config:
         RESOLVED_CONFIG,
     log:
         f"{LOGS}/resolved_config.log",
-    run:
-        write_resolved_config(output[0], log[0])
+    conda:
+        ENV
+    # A shell command, not a run: block: Snakemake runs a run: block in a subprocess whose
+    # command line carries --config values in Python's repr, which a shell reads inside
+    # double quotes when a value holds a quote (a $ in results_dir would then be expanded).
+    # The text comes from the environment this Snakemake process set (RESOLVED_TEXT in
+    # common.smk), not from a param: no params trigger (above). An expanded variable is
+    # not evaluated again by the shell.
+    shell:
+        'printf "%s" "$VSC_RESOLVED_CONFIG" > {output:q}.tmp && mv -f {output:q}.tmp {output:q}'
+        " && echo written from the validated config > {log:q}"
 
 
 rule patches:
