@@ -122,8 +122,8 @@ class DnnExperiment(Experiment):
         self.epochs = dc.epochs
         self.iters_per_epoch = images.n_train // dc.batch_size
         if self.iters_per_epoch < 1:
-            raise ConfigError(f"{images.n_train} training images are fewer than dnn.batch_size "
-                             f"({dc.batch_size})")
+            raise ConfigError(f"{images.n_train} training images are fewer than "
+                              f"dnn.batch_size ({dc.batch_size})")
         torch.manual_seed(derive_seed("dnn", family, samples, seed))
         # channels-last convolutions: about 15% faster on CPU (oneDNN), the layout tensor
         # cores prefer on GPU; the numbers are the same convolutions
