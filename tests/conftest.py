@@ -40,6 +40,16 @@ def tiny_config(tmp_path) -> Config:
     return config_from_dict(tiny_config_dict(tmp_path))
 
 
+def write_sparsenet_tcl(folder, n_images: int = 3, size: int = 40, seed: int = 0) -> None:
+    """A fake sparsenet-tcl training set: image0 ... image{n-1}, big-endian float32 squares,
+    and the header file the original folder has beside them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for i in range(n_images):
+        rng.standard_normal((size, size)).astype(">f4").tofile(folder / f"image{i}")
+    (folder / "header").write_text(f"\n\n1\n\n{size}\n{size}\n32\n0\n3\n")
+
+
 def write_images_mat(path, n_images: int = 3, size: int = 40, key: str = "IMAGES",
                      seed: int = 0) -> None:
     """A fake IMAGES.mat: random 'whitened' images, [size, size, n_images]."""

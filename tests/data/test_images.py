@@ -2,8 +2,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import write_images_mat
-from vsc.data.images import DataError, load_bundled, load_folder, load_images_mat, whiten
+from tests.conftest import write_images_mat, write_sparsenet_tcl
+from vsc.data.images import (
+    DataError,
+    load_bundled,
+    load_folder,
+    load_images_mat,
+    load_raw_float32_folder,
+    whiten,
+)
 
 
 def test_images_mat_loads(tmp_path):
@@ -34,6 +41,30 @@ def test_images_mat_rejects_bad_contents(tmp_path):
     scipy.io.savemat(tmp_path / "nan.mat", {"IMAGES": arr})
     with pytest.raises(DataError, match="NaN"):
         load_images_mat(tmp_path / "nan.mat")
+
+
+def test_sparsenet_tcl_reads_big_endian_squares_in_numeric_order(tmp_path):
+    write_sparsenet_tcl(tmp_path, n_images=12, size=20)
+    images = load_raw_float32_folder(tmp_path)
+    assert len(images) == 12 and images[0].shape == (20, 20) and images[0].dtype == np.float64
+    # image10 comes after image9, not after image1; values are read big-endian, unscaled
+    expected = np.fromfile(tmp_path / "image10", dtype=">f4").reshape(20, 20)
+    assert np.array_equal(images[10], expected.astype(np.float64))
+    assert 0.5 < images[0].std() < 2.0
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: None, "does not exist"),
+    (lambda p: p.mkdir(), "holds no files named image0"),
+    (lambda p: (p.mkdir(), (p / "image0").write_bytes(b"\0" * 12)), "not a square image"),
+    (lambda p: (p.mkdir(), np.full((4, 4), np.nan, ">f4").tofile(p / "image0")), "NaN"),
+    (lambda p: (p.mkdir(), np.zeros((2, 2), ">f4").tofile(p / "image0")), "smaller than"),
+])
+def test_sparsenet_tcl_errors_name_the_file(tmp_path, make, message):
+    folder = tmp_path / "trainset"
+    make(folder)
+    with pytest.raises(DataError, match=message):
+        load_raw_float32_folder(folder, min_side=3)
 
 
 def test_whitening_flattens_the_spectrum():

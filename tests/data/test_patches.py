@@ -1,7 +1,10 @@
+import shutil
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from tests.conftest import write_images_mat
+from tests.conftest import write_images_mat, write_sparsenet_tcl
 from vsc.config import DataConfig
 from vsc.data import patches as patches_mod
 from vsc.data.images import DataError
@@ -60,6 +63,21 @@ def test_cache_is_invalidated_when_the_images_change(tmp_path):
     first = load_patches(cfg)
     write_images_mat(tmp_path / "IMAGES.mat", n_images=2, size=30, seed=1)
     assert not np.array_equal(first.train, load_patches(cfg).train)
+
+
+def test_sparsenet_tcl_patches_are_named_and_cached_by_content(tmp_path):
+    write_sparsenet_tcl(tmp_path / "a", n_images=2, size=30)
+    cfg = DataConfig(source="sparsenet_tcl", path=str(tmp_path / "a"), n_train=300, n_val=50,
+                     patch_size=8, cache_dir=str(tmp_path / "cache"))
+    first = load_patches(cfg)
+    assert first.dataset == "olshausen-sparsenet-tcl" and first.meta["n_images"] == 2
+    assert abs(float(first.train.std()) - 1) < 0.05  # z-scored per pixel
+    # a byte-identical copy elsewhere is the same input images (a content fingerprint)
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    fingerprint = patches_mod._source_fingerprint
+    assert fingerprint(cfg) == fingerprint(replace(cfg, path=str(tmp_path / "b")))
+    write_sparsenet_tcl(tmp_path / "b", n_images=2, size=30, seed=1)
+    assert fingerprint(cfg) != fingerprint(replace(cfg, path=str(tmp_path / "b")))
 
 
 def test_missing_path_is_named():

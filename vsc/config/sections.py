@@ -72,11 +72,14 @@ class DataConfig:
     """Natural-image patches for the linear experiment (docs/method.md section 5), and the image
     sets of the DNN experiment (section 6)."""
 
-    source: Literal["bundled", "images_mat", "folder", "synthetic"] = param(
+    source: Literal["bundled", "images_mat", "sparsenet_tcl", "folder", "synthetic"] = param(
         "bundled", help="bundled: photographs shipped with scikit-image/scikit-learn, whitened; "
-        "images_mat: Olshausen's IMAGES.mat at `path`; folder: any PNG/JPEG/TIFF folder at "
-        "`path`; synthetic: patches from a known dictionary (data.synthetic)")
-    path: str | None = param(None, help="IMAGES.mat file or image folder (for images_mat/folder)")
+        "images_mat: Olshausen's IMAGES.mat at `path`; sparsenet_tcl: the raw big-endian "
+        "float32 training set of Olshausen's sparsenet-tcl (image0 ... image9) in the folder "
+        "`path`, already whitened; folder: any PNG/JPEG/TIFF folder at `path`; synthetic: "
+        "patches from a known dictionary (data.synthetic)")
+    path: str | None = param(None, help="IMAGES.mat file or image folder (for images_mat, "
+                             "sparsenet_tcl and folder)")
     download: bool = param(False, digest=False,
                            help="download IMAGES.mat from `url` to `path` if it is missing")
     url: str = param(IMAGES_MAT_URL, digest=False, help="where IMAGES.mat is downloaded from")

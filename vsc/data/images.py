@@ -1,11 +1,13 @@
-"""Natural images for the linear experiment: Olshausen's IMAGES.mat, any folder of photographs,
-or the photographs bundled with scikit-image and scikit-learn, whitened alike.
+"""Natural images for the linear experiment: Olshausen's IMAGES.mat, the raw training set of
+his 1996 sparsenet-tcl program, any folder of photographs, or the photographs bundled with
+scikit-image and scikit-learn, whitened alike.
 
 Every loader returns a list of 2-D float64 arrays (whitened, one per image).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +85,38 @@ def load_images_mat(path: str | Path, min_side: int = 2) -> list[np.ndarray]:
     if not np.isfinite(arr).all():
         raise DataError(f"{path}: 'IMAGES' contains NaN or infinite values; download it again")
     return [arr[:, :, i] for i in range(arr.shape[2])]
+
+
+def load_raw_float32_folder(path: str | Path, min_side: int = 2) -> list[np.ndarray]:
+    """Olshausen's sparsenet-tcl training set: a folder of files ``image0``, ``image1``, ...
+    (ordered by their number), each one square image of big-endian float32 pixels, already
+    whitened (512 x 512 = 1,048,576 bytes in the 1996 set). Any ``header`` file beside them
+    is ignored. -> n arrays [S, S] float64, unscaled (the patches are z-scored later)."""
+    path = Path(path)
+    if not path.is_dir():
+        raise DataError(f"sparsenet-tcl folder {path} does not exist; set data.path to the "
+                        "folder holding image0 ... image9 (libraries/sparsenet-tcl/trainset)")
+    numbered = [(int(p.name[5:]), p) for p in path.iterdir()
+                if p.is_file() and p.name.startswith("image") and p.name[5:].isdigit()]
+    if not numbered:
+        raise DataError(f"sparsenet-tcl folder {path} holds no files named image0, image1, ...; "
+                        "point data.path at libraries/sparsenet-tcl/trainset")
+    images = []
+    for _, file in sorted(numbered):
+        size = file.stat().st_size
+        side = math.isqrt(size // 4)
+        if size % 4 or side * side * 4 != size:
+            raise DataError(f"{file} has {size} bytes, not a square image of 4-byte floats "
+                            "(512 x 512 is 1,048,576 bytes); replace it with the original file")
+        if side < min_side:
+            raise DataError(f"{file} is {side}x{side}, smaller than the {min_side}x{min_side} "
+                            "patches; lower data.patch_size")
+        image = np.fromfile(file, dtype=">f4").reshape(side, side).astype(np.float64)
+        if not np.isfinite(image).all() or image.std() == 0:
+            raise DataError(f"{file} has NaN, infinite or constant pixels, so it is not a "
+                            "sparsenet-tcl image (they are big-endian float32); replace it")
+        images.append(image)
+    return images
 
 
 def load_folder(path: str | Path, min_side: int = 1) -> list[np.ndarray]:

@@ -12,11 +12,22 @@ import numpy as np
 
 from vsc.config import DataConfig
 from vsc.data.download import download_images_mat
-from vsc.data.images import DataError, load_bundled, load_folder, load_images_mat
+from vsc.data.images import (
+    DataError,
+    load_bundled,
+    load_folder,
+    load_images_mat,
+    load_raw_float32_folder,
+)
 from vsc.data.synthetic import GroundTruth, make_synthetic
 from vsc.io import atomic_path
 
 CACHE_FORMAT = 1  # bump when extraction changes, so stale caches are not read
+
+
+# Olshausen's ten whitened 512 x 512 scenes as his 1996 sparsenet-tcl program shipped them:
+# the same scenes as IMAGES.mat, but not the same bytes (another scale, orientation unknown).
+SPARSENET_TCL_NAME = "olshausen-sparsenet-tcl"
 
 
 @dataclass
@@ -42,6 +53,8 @@ def dataset_name(config: DataConfig) -> str:
         return "bundled-photographs"
     if config.source == "images_mat":
         return "IMAGES.mat"
+    if config.source == "sparsenet_tcl":
+        return SPARSENET_TCL_NAME
     if config.source == "synthetic":
         sc = config.synthetic
         return f"synthetic:{sc.atoms}{sc.n_atoms}-active{sc.active}-snr{sc.snr_db:g}dB"
@@ -59,6 +72,8 @@ def load_images(config: DataConfig) -> list[np.ndarray]:
         if config.download and not Path(config.path).exists():
             download_images_mat(config.url, config.path, config.checksum)
         return load_images_mat(config.path, config.patch_size)
+    if config.source == "sparsenet_tcl":
+        return load_raw_float32_folder(config.path, config.patch_size)
     return load_folder(config.path, config.patch_size)
 
 
@@ -73,6 +88,11 @@ def _source_fingerprint(config: DataConfig) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
     if not path.is_dir():
         return "missing"
+    if config.source == "sparsenet_tcl":  # ten MB: hashed, so a copy elsewhere is the same set
+        digest = hashlib.sha256()
+        for file in sorted(p for p in path.iterdir() if p.name.startswith("image")):
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        return digest.hexdigest()
     return ";".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
                     for p in sorted(path.iterdir()))
 
