@@ -9,13 +9,13 @@ import pytest
 from vsc.aggregate import (
     dnn_sweep_table,
     groundtruth_table,
-    kendall_tau,
     read_curves,
     read_finals,
     table1,
     table1_latex,
     table1_markdown,
 )
+from vsc.intervals import kendall_tau
 
 
 def _run(tmp_path, name, method, samples, seed, val_loss, status="finished", **extra):

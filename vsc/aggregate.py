@@ -12,11 +12,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.catalogue import LABELS as METHOD_LABELS
 from vsc.errors import UserError
+from vsc.intervals import (
+    INTERVAL_NOTE,
+    bootstrap_means,
+    cell_losses,
+    ordering_table,
+    with_intervals,
+)
 from vsc.io import read_json
 from vsc.paper import PAPER_DNN_MSE, PAPER_TABLE1
 from vsc.results import BENCHMARK_FILE
@@ -29,6 +35,8 @@ SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the p
               "settings; on other data or scales compare the ordering of methods.")
 ZERO_CODE_NOTE = ("† above the zero code: these codes score worse than reconstructing "
                   "nothing at all.")
+
+ORDERING_FILE = "ordering.csv"  # Kendall's tau against the paper per J, with its interval
 
 # A validation loss this many times the zero code's means the run learned nothing usable (a
 # blow-up that stayed finite, or data too small to train on): tables and the report say so.
@@ -103,9 +111,11 @@ def cost_table(costs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def table1(finals: pd.DataFrame) -> pd.DataFrame:
-    """One row per (method, J): seeds, validation loss mean and std over finished runs,
-    the paper's value and our ratio to it, fraction non-zero, divergences."""
+def table1(finals: pd.DataFrame, replicated: dict | None = None) -> pd.DataFrame:
+    """One row per (method, J): seeds, validation loss mean and std over finished runs with
+    its 95% bootstrap interval (vsc.intervals; ``replicated``: the cells' bootstrap means,
+    drawn here from the run folders when not given), the paper's value and our ratio to it,
+    fraction non-zero, divergences."""
     out = []
     for (method, samples), group in finals.groupby(["method", "J"], sort=False):
         ok = group[group.status == "finished"]
@@ -131,7 +141,17 @@ def table1(finals: pd.DataFrame) -> pd.DataFrame:
         level = zero.val_loss_mean.iloc[0]
         table["above_zero_code"] = table.val_loss_mean > level
         table["absurd_loss"] = table.val_loss_mean > ABSURD_FACTOR * level
-    return in_method_order(table, "J")
+    if replicated is None:
+        replicated = table1_replicates(finals)
+    return in_method_order(with_intervals(table, replicated), "J")
+
+
+def table1_replicates(finals: pd.DataFrame) -> dict:
+    """The paired bootstrap means of every Table 1 cell whose runs kept per-patch losses
+    (none for records without run folders)."""
+    if "run_dir" not in finals:
+        return {}
+    return bootstrap_means(cell_losses(finals, ZERO_CODE))
 
 
 def _lambda0(runs: pd.DataFrame) -> float:
@@ -181,6 +201,10 @@ def _cell(row: pd.Series | None, latex: bool = False) -> str:
     value = f"{row.val_loss_mean:.2E}"
     if not math.isnan(row.val_loss_std):
         value += (r" $\pm$ " if latex else " ± ") + f"{row.val_loss_std:.1E}"
+    low, high = getattr(row, "val_loss_ci_low", math.nan), getattr(row, "val_loss_ci_high",
+                                                                   math.nan)
+    if not pd.isna(low):
+        value += f" [{low:.4g}, {high:.4g}]"
     if getattr(row, "above_zero_code", False) is True:
         value += r"$^\dagger$" if latex else " †"
     if getattr(row, "absurd_loss", False) is True:
@@ -215,7 +239,8 @@ def _table_notes(table: pd.DataFrame) -> str:
     if "iteration_mean" in table and table.iteration_mean.notna().any():
         length = f"; {int(table.iteration_mean.max()):,} training iterations per run"
     notes = [f"Data: {datasets}; preset: {presets}{length}; up to {seeds} seed(s) per cell "
-             f"(mean ± standard deviation). {SCALE_NOTE}",
+             f"(mean ± standard deviation over seeds, [95% interval]). {SCALE_NOTE}",
+             f"95% interval: {INTERVAL_NOTE}",
              "FISTA on own dictionary: the same metric with exact inference (FISTA codes) on "
              "the method's own dictionary, so amortisation and dictionary quality can be told "
              "apart. lambda0: the fixed threshold, or the prior mean of a learned one."]
@@ -306,16 +331,6 @@ def read_curves(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def kendall_tau(a: Iterable[float], b: Iterable[float]) -> float:
-    """Kendall's tau (tau-b: tau-a when no two values tie) between two orderings of the same
-    items, NaN pairs skipped; NaN for fewer than two items."""
-    x, y = np.asarray(list(a), float), np.asarray(list(b), float)
-    keep = ~(np.isnan(x) | np.isnan(y))
-    if keep.sum() < 2:
-        return math.nan
-    return float(scipy.stats.kendalltau(x[keep], y[keep]).statistic)
-
-
 def read_recovered(folders: Sequence[str | Path]) -> pd.DataFrame:
     """The recovered.json of each folder written by ``vsc recover``, one row each."""
     return pd.DataFrame([read_json(Path(folder) / "recovered.json") for folder in folders])
@@ -388,13 +403,18 @@ def dnn_sweep_table(finals: pd.DataFrame, main_latents: int, main_sparsity: floa
 
 def write_table1(run_dirs: Iterable[str | Path], out_dir: str | Path) -> pd.DataFrame:
     """Table 1 of the given run folders as table1.csv, table1.md and table1.tex in
-    ``out_dir``, with their per-epoch curves as linear_curves.csv; returns the table."""
+    ``out_dir``, Kendall's tau against the paper with its interval per J as ordering.csv,
+    and the per-epoch curves as linear_curves.csv; returns the table."""
     from vsc.io import atomic_path, write_text
 
     run_dirs, out = list(run_dirs), Path(out_dir)
-    table = table1(read_finals(run_dirs))
+    finals = read_finals(run_dirs)
+    replicated = table1_replicates(finals)
+    table = table1(finals, replicated)
     with atomic_path(out / "table1.csv") as tmp:
         table.to_csv(tmp, index=False)
+    with atomic_path(out / ORDERING_FILE) as tmp:
+        ordering_table(table, replicated).to_csv(tmp, index=False)
     write_text(out / "table1.md", table1_markdown(table))
     write_text(out / "table1.tex", table1_latex(table))
     with atomic_path(out / "linear_curves.csv") as tmp:

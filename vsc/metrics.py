@@ -30,8 +30,14 @@ def sparse_coding_objective(x: Tensor, atoms: Tensor, codes: Tensor, lam: float
     return SparseCodingScore(recon=0.5 * residual.pow(2).sum(-1), l1=lam * codes.abs().sum(-1))
 
 
+def zero_code_losses(x: Tensor) -> Tensor:
+    """The Table 1 metric of the all-zero code b = 0 on each signal of x [N, D]: 1/2 ||x||^2,
+    [N]."""
+    return 0.5 * x.pow(2).sum(-1)
+
+
 def zero_code_loss(x: Tensor) -> float:
-    """The Table 1 metric of the all-zero code b = 0 on signals x [N, D]: the mean of
-    1/2 ||x||^2. Any dictionary gives it, so it is the level a method must beat for its codes
-    to explain anything."""
-    return 0.5 * x.pow(2).sum(-1).mean().item()
+    """The Table 1 metric of the all-zero code b = 0 on signals x [N, D], averaged. Any
+    dictionary gives it, so it is the level a method must beat for its codes to explain
+    anything."""
+    return zero_code_losses(x).mean().item()

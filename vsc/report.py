@@ -11,21 +11,29 @@ import pandas as pd
 
 from vsc.aggregate import (
     ABSURD_FACTOR,
+    INTERVAL_NOTE,
     SCALE_NOTE,
     ZERO_CODE,
     ZERO_CODE_NOTE,
     cost_table,
-    kendall_tau,
     label,
 )
 from vsc.catalogue import FAMILY_NAMES
-from vsc.paper import PAPER_DNN_MSE, PAPER_TABLE1
+from vsc.intervals import kendall_tau, ordering_table
+from vsc.paper import PAPER_DNN_MSE
 
 VARIATIONAL = FAMILY_NAMES  # the variational methods, in the catalogue's order
 
 
 def _fmt(value: float | None, spec: str = ".3g") -> str:
     return "-" if value is None or pd.isna(value) else format(value, spec)
+
+
+def _interval(row: object) -> str:
+    """A Table 1 row's 95% bootstrap interval as '[low, high]', '-' without one."""
+    low, high = getattr(row, "val_loss_ci_low", math.nan), getattr(row, "val_loss_ci_high",
+                                                                   math.nan)
+    return "-" if pd.isna(low) else f"[{_fmt(low)}, {_fmt(high)}]"
 
 
 def _mean_sd(mean: float, sd: float, spec: str) -> str:
@@ -48,10 +56,44 @@ def _left_out(cells: list[tuple[str, int]]) -> str:
     return f"; judged without {names}, which diverged"
 
 
+SEPARATION_NOTE = ("A claim **held** where its ordering holds and the 95% bootstrap intervals "
+                   "of the cells it compares do not overlap; **consistent, not separated** "
+                   "where the ordering holds but the intervals overlap, so these runs cannot "
+                   "tell it from noise; **did not hold** where the ordering is reversed.")
+
+
+def _verdict(holds: bool, separated: bool | None) -> str:
+    """'held' only with separated intervals; ``separated`` None: a cell has no interval."""
+    if not holds:
+        return "did not hold"
+    if separated is None:
+        return "held on the means (no intervals: runs without per-patch losses)"
+    return "held" if separated else "consistent, not separated"
+
+
+def _below(lower: list[tuple[str, int]], upper: list[tuple[str, int]],
+           ci: dict[tuple[str, int], tuple[float, float]]) -> bool | None:
+    """Whether every interval of the ``lower`` cells lies below every one of the ``upper``
+    cells (None when a cell has no interval)."""
+    bounds = [ci.get(c, (math.nan, math.nan)) for c in lower + upper]
+    if any(math.isnan(low) or math.isnan(high) for low, high in bounds):
+        return None
+    return max(ci[c][1] for c in lower) < min(ci[c][0] for c in upper)
+
+
+def _intervals(table: pd.DataFrame) -> dict[tuple[str, int], tuple[float, float]]:
+    if "val_loss_ci_low" not in table:
+        return {}
+    return {(r.method, r.J): (float(r.val_loss_ci_low), float(r.val_loss_ci_high))
+            for r in table.itertuples()}
+
+
 def claims(table: pd.DataFrame) -> list[tuple[str, str]]:
-    """The paper's Table 1 claims, each judged on our numbers: (claim, verdict). A verdict
-    names the diverged cells it had to leave out."""
+    """The paper's Table 1 claims, each judged on our numbers and their intervals: (claim,
+    verdict) with the verdicts of SEPARATION_NOTE. A verdict names the diverged cells it had
+    to leave out."""
     v = {(r.method, r.J): r.val_loss_mean for r in table.itertuples()}
+    ci = _intervals(table)
     diverged = sorted((r.method, r.J) for r in table.itertuples()
                       if r.method in VARIATIONAL and math.isnan(r.val_loss_mean))
     out = []
@@ -62,31 +104,36 @@ def claims(table: pd.DataFrame) -> list[tuple[str, str]]:
             continue
         gone = _left_out([c for c in diverged if c[1] == j])
         best = min(finished, key=finished.get)
+        rest = [(m, j) for m in finished if m != best]
         out.append((f"J = {j}: Thresholded Laplacian has the lowest validation loss of the "
                     "variational families",
-                    f"{'held' if best == 'thresholded_laplacian' else 'did not hold'} "
-                    f"(lowest: {label(best)}, {finished[best]:.3g}{gone})"))
-        thresholded = [m for m in finished if m.startswith("thresholded")]
-        others = [m for m in finished if not m.startswith("thresholded")]
+                    f"{_verdict(best == 'thresholded_laplacian', _below([(best, j)], rest, ci))}"
+                    f" (lowest: {label(best)}, {finished[best]:.3g}{gone})"))
+        thresholded = [(m, j) for m in finished if m.startswith("thresholded")]
+        others = [(m, j) for m in finished if not m.startswith("thresholded")]
         if thresholded and others:
-            held = max(finished[m] for m in thresholded) < min(finished[m] for m in others)
+            holds = max(v[c] for c in thresholded) < min(v[c] for c in others)
             out.append((f"J = {j}: every thresholded family beats Gaussian, Laplacian and "
                         "spike-and-slab",
-                        ("held" if held else "did not hold") + (f" ({gone[2:]})" if gone
-                                                                  else "")))
+                        _verdict(holds, _below(thresholded, others, ci))
+                        + (f" ({gone[2:]})" if gone else "")))
     pairs = [(m, v.get((m, 1), math.nan), v.get((m, 20), math.nan)) for m in VARIATIONAL]
     pairs = [(m, a, b) for m, a, b in pairs if not (math.isnan(a) or math.isnan(b))]
     if pairs:
         better = [m for m, a, b in pairs if b <= a]
+        separations = [_below([(m, 20)], [(m, 1)], ci) for m, _, _ in pairs]
+        separated = None if None in separations else all(separations)
+        apart = sum(1 for s in separations if s)
         out.append(("J = 20 is no worse than J = 1 for every family",
-                    f"{'held' if len(better) == len(pairs) else 'did not hold'} "
+                    f"{_verdict(len(better) == len(pairs), separated)} "
                     f"({len(better)} of {len(pairs)} families with both runs finished"
-                    f"{_left_out(diverged)})"))
+                    + (f", {apart} with separated intervals" if ci else "")
+                    + f"{_left_out(diverged)})"))
     fista = v.get(("fista", 1), math.nan)
-    vi = [s for (m, _), s in v.items() if m in VARIATIONAL and not math.isnan(s)]
+    vi = [c for c, s in v.items() if c[0] in VARIATIONAL and not math.isnan(s)]
     if vi and not math.isnan(fista):
         out.append(("FISTA (exact inference) scores below every amortised variational method",
-                    ("held" if fista < min(vi) else "did not hold")
+                    _verdict(fista < min(v[c] for c in vi), _below([("fista", 1)], vi, ci))
                     + (f" ({_left_out(diverged)[2:]})" if diverged else "")))
     return out
 
@@ -134,10 +181,12 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
                  snr: pd.DataFrame | None = None,
                  sampling: pd.DataFrame | None = None, sweep: pd.DataFrame | None = None,
                  groundtruth: pd.DataFrame | None = None,
-                 costs: pd.DataFrame | None = None) -> str:
+                 costs: pd.DataFrame | None = None,
+                 ordering: pd.DataFrame | None = None) -> str:
     """The Markdown report from Table 1, the run records and (each optional) the DNN table,
-    the SNR, sampling, DNN-sweep and ground-truth benchmark tables and the runs' costs
-    (vsc.aggregate.read_costs)."""
+    the SNR, sampling, DNN-sweep and ground-truth benchmark tables, the runs' costs
+    (vsc.aggregate.read_costs) and Kendall's tau with its intervals (ordering.csv, from
+    vsc.intervals.ordering_table; computed here without intervals when not given)."""
     datasets = _provenance(finals)
     presets = ", ".join(sorted(finals.preset.astype(str).unique()))
     lines = ["# Reproduction report: Variational Sparse Coding with Learned Thresholding",
@@ -145,16 +194,19 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
              f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by vsc-bench from "
              f"{len(finals)} run(s). Preset: **{presets}**; data: **{datasets}**.",
              "", f"> {SCALE_NOTE}", "", "## Summary", ""]
+    if ordering is None:
+        ordering = ordering_table(table, {})
     tau_lines = []
-    for j in sorted(table.J.unique()):
-        ours = {r.method: r.val_loss_mean for r in table[table.J == j].itertuples()}
-        paper = {m: val for (m, jj), val in PAPER_TABLE1.items() if jj == j}
-        tau, n = ordering_agreement(ours, paper)
-        if n >= 2:
-            tau_lines.append(f"- Table 1, J = {j}: Kendall's tau between our and the paper's "
-                             f"ordering of {n} methods = **{tau:.2f}** (1: same order).")
+    for r in ordering.itertuples():
+        interval = ("" if math.isnan(r.kendall_tau_ci_low) else
+                    f", 95% bootstrap interval [{r.kendall_tau_ci_low:.2f}, "
+                    f"{r.kendall_tau_ci_high:.2f}]")
+        tau_lines.append(f"- Table 1, J = {r.J}: Kendall's tau between our and the paper's "
+                         f"ordering of {r.n_methods} methods = **{r.kendall_tau:.2f}**"
+                         f"{interval} (1: same order).")
     lines += tau_lines
     lines += [f"- {claim}: **{verdict}**." for claim, verdict in claims(table)]
+    lines += [f"- {SEPARATION_NOTE}"]
     lines += zero_code_findings(table)
     lines += [f"- **Note:** {note}" for note in notes]
     if groundtruth is not None and len(groundtruth):
@@ -170,9 +222,10 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
                          "run learned nothing usable and its number means little.")
 
     lines += ["", "## Table 1: validation loss", "",
-              "| Method | J | seeds | lambda0 | ours (mean ± sd) | paper | ours / paper | "
-              "FISTA on own dictionary | mean atom norm | reconstruction | non-zero |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| Method | J | seeds | lambda0 | ours (mean ± sd) | 95% interval | paper | "
+              "ours / paper | FISTA on own dictionary | mean atom norm | reconstruction | "
+              "non-zero |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
         ours = ("diverged" if r.n_seeds and r.n_diverged == r.n_seeds
                 else _mean_sd(r.val_loss_mean, r.val_loss_std, ".3g"))
@@ -181,7 +234,8 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
         if getattr(r, "absurd_loss", False) is True:
             ours += " ‡"
         lines.append(f"| {r.label} | {r.J} | {r.n_seeds} | {_fmt(getattr(r, 'lambda0', None))} "
-                     f"| {ours} | {_fmt(r.paper_val_loss)} | {_fmt(r.ratio_to_paper, '.2f')} | "
+                     f"| {ours} | {_interval(r)} | {_fmt(r.paper_val_loss)} | "
+                     f"{_fmt(r.ratio_to_paper, '.2f')} | "
                      f"{_fmt(getattr(r, 'fista_val_loss_mean', None))} | "
                      f"{_fmt(getattr(r, 'atom_norm_mean_mean', None), '.2f')} | "
                      f"{_fmt(getattr(r, 'val_recon_mean', None))} | "
@@ -190,6 +244,7 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
         lines += ["", f"{ZERO_CODE_NOTE} FISTA on own dictionary: exact inference on the "
                   "method's own dictionary (amortisation gap = ours minus this). "
                   "Reconstruction: the 1/2 ||x - A b||^2 part of ours."]
+    lines += ["", f"95% interval: {INTERVAL_NOTE}"]
 
     if dnn is not None and len(dnn):
         lines += ["", "## DNN generator", "",

@@ -1,7 +1,8 @@
 """Run folders: the files every training run writes, and the 'finished' contract.
 
 A run folder holds config.json (resolved config and run identity), metrics.csv (one row per
-epoch), dictionary.npy, snapshots.npz (the dictionary at a few iterations), checkpoint.pt
+epoch), dictionary.npy, snapshots.npz (the dictionary at a few iterations), val_losses.npz
+(the last validation's Table 1 loss of every validation patch, for intervals), checkpoint.pt
 (resumable state) and, written last, final.json. A folder
 without final.json is unfinished: rerunning the same command resumes it from checkpoint.pt.
 """
@@ -32,8 +33,15 @@ from vsc.io import (
 # workflow into the run folder it measured; runs made outside the workflow have none.
 BENCHMARK_FILE = "benchmark.tsv"
 STALE_REMEDY = "rerun with --replace-stale to delete the run's files and start it over"
-RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "snapshots.npz", "checkpoint.pt",
-             "config.json")
+PATCH_LOSSES_FILE = "val_losses.npz"
+RUN_FILES = ("final.json", "metrics.csv", "dictionary.npy", "snapshots.npz", PATCH_LOSSES_FILE,
+             "checkpoint.pt", "config.json")
+# An evaluation's per-patch losses travel under this key of its scores (vsc.scoring) and are
+# stored in PATCH_LOSSES_FILE as one [n_val] float64 array per method the run scores, plus the
+# zero code's under ZERO_CODE_KEY; every method of a preset is scored on the same patches in
+# the same order, so tables can resample them jointly.
+PATCH_LOSSES = "patch_losses"
+ZERO_CODE_KEY = "zero_code"
 CHECKPOINT_FILE = "checkpoint.pt"
 # what every checkpoint of the epoch loop (vsc.training.RunLoop) holds
 CHECKPOINT_KEYS = ("config_digest", "experiment", "rng", "rows", "epoch", "wall")
@@ -81,9 +89,10 @@ def numpy_state(value: Any) -> Any:
 def declared_files(dictionary: bool = True, snapshots: bool = True) -> list[str]:
     """The run files a workflow job declares as its outputs: every run file but the
     checkpoint, which Snakemake would delete with the declared outputs of an interrupted job,
-    so that the rerun could not resume. A DNN run has no dictionary; a run without a training
-    loop (scikit-learn) keeps no snapshots."""
-    left_out = {CHECKPOINT_FILE} | ({"dictionary.npy"} if not dictionary else set()) \
+    so that the rerun could not resume. A DNN run has no dictionary (and so no per-patch
+    Table 1 losses); a run without a training loop (scikit-learn) keeps no snapshots."""
+    left_out = {CHECKPOINT_FILE} \
+        | ({"dictionary.npy", PATCH_LOSSES_FILE} if not dictionary else set()) \
         | ({"snapshots.npz"} if not snapshots else set())
     return [name for name in RUN_FILES if name not in left_out]
 
@@ -318,6 +327,14 @@ class RunFolder:
         with atomic_path(self.dictionary_path) as tmp, open(tmp, "wb") as fh:
             np.save(fh, atoms)
 
+    patch_losses_path = property(lambda self: self.path / PATCH_LOSSES_FILE)
+
+    def write_patch_losses(self, losses: dict[str, np.ndarray]) -> None:
+        """The last validation's per-patch losses, one [n_val] array per key (a method, or
+        ZERO_CODE_KEY); none for a run that diverged."""
+        with atomic_path(self.patch_losses_path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **losses)
+
     def write_snapshots(self, snapshots: dict[int, np.ndarray]) -> None:
         """Dictionaries [D, K] taken during training, stored under 'iteration_<N>'."""
         with atomic_path(self.snapshots_path) as tmp, open(tmp, "wb") as fh:
@@ -329,6 +346,20 @@ class RunFolder:
         record = {k: clean_number(v) for k, v in {**final, "config_digest": self.digest}.items()}
         write_json(self.final_path, record)
         return record
+
+
+def read_patch_losses(run: str | Path) -> dict[str, np.ndarray] | None:
+    """A run folder's per-patch validation losses by key (see PATCH_LOSSES_FILE), or None
+    for a folder written before they were kept."""
+    path = Path(run) / PATCH_LOSSES_FILE
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return {key: stored[key] for key in stored.files}
+    except (OSError, ValueError) as err:
+        raise RunFolderError(f"{path} cannot be read ({err}); rerun the run's command to "
+                             "score it again") from None
 
 
 def open_finished_run(path: str | Path, experiment: str) -> tuple[RunFolder, dict]:

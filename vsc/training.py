@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from vsc.errors import RunFolderError
-from vsc.results import STALE_REMEDY, RunFolder
+from vsc.results import PATCH_LOSSES, STALE_REMEDY, ZERO_CODE_KEY, RunFolder
 from vsc.runtime import provenance
 
 
@@ -205,10 +205,25 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
+def take_patch_losses(val_rows: list[dict[str, Any]], method: str) -> dict[str, np.ndarray]:
+    """Remove the per-patch losses from an evaluation's rows (they are no table columns) and
+    return them by key, as a run folder stores them (vsc.results.PATCH_LOSSES_FILE): each
+    row's under its method (``method``, the run's own, where the row names none), the zero
+    code's under ZERO_CODE_KEY."""
+    losses: dict[str, np.ndarray] = {}
+    for row in val_rows:
+        per_patch = row.pop(PATCH_LOSSES, None)
+        if per_patch is not None:
+            losses[row.get("method", method)] = per_patch["val_loss"]
+            losses[ZERO_CODE_KEY] = per_patch[ZERO_CODE_KEY]
+    return losses
+
+
 class RunLoop:
     """One run's side of the epoch loop: resume from its folder, then after each trained
     epoch validate, record the row, keep snapshots and checkpoint; at the end write the
-    dictionary and final.json. A finished run is left as it is."""
+    dictionary, the per-patch losses and final.json. A finished run is left as it is (a
+    finished run from before per-patch losses were kept is scored again to write them)."""
 
     def __init__(self, exp: Experiment, folder: RunFolder, log: EpochLog,
                  replace_stale: bool = False) -> None:
@@ -217,7 +232,9 @@ class RunLoop:
         self.status, self.diverged_at = "finished", None
         self.rows: list[dict] = []
         self.epoch, self.wall = 0, 0.0
+        self.patch_losses: dict[str, np.ndarray] = {}  # of the latest validation
         if self.final is not None:
+            self._backfill_patch_losses()
             return
         # read, checked and applied before start() writes: a bad checkpoint changes nothing
         checkpoint = folder.load_checkpoint()
@@ -234,6 +251,7 @@ class RunLoop:
             _set_rng_state(checkpoint["rng"])
             self.rows, self.epoch, self.wall = (checkpoint["rows"], checkpoint["epoch"],
                                                 checkpoint["wall"])
+            self.patch_losses = checkpoint.get("patch_losses", {})
         folder.start()
         if checkpoint is not None:
             print(f"resuming {folder.path} from its checkpoint at epoch {self.epoch}",
@@ -244,6 +262,38 @@ class RunLoop:
         if checkpoint is None and self.last_good is not None:
             self.snapshots[0] = self.last_good
         self.iteration = int(self.rows[-1].get("iteration", 0)) if self.rows else 0
+
+    def _backfill_patch_losses(self) -> None:
+        """Give a finished run made before per-patch losses were kept its val_losses.npz,
+        scored again from its checkpoint (see _score_again)."""
+        folder, final = self.folder, self.final
+        if folder.patch_losses_path.is_file() or not folder.dictionary_path.is_file():
+            return  # already there, or a run without a dictionary (DNN): nothing to score
+        if final.get("status") != "finished":
+            folder.write_patch_losses({})
+            return
+        checkpoint = folder.load_checkpoint()
+        if checkpoint is None:
+            raise RunFolderError(f"{folder.path} has no checkpoint to score its per-patch "
+                                 f"losses from; {STALE_REMEDY}")
+        self.exp.load_state_dict(checkpoint["experiment"])
+        folder.write_patch_losses(self._score_again(final.get("val_loss")))
+
+    def _score_again(self, recorded: float | None) -> dict[str, np.ndarray]:
+        """The per-patch losses of the last validation, computed again from the experiment's
+        final state (a checkpoint written before they were kept). Validation draws from a
+        seed of its own, so it must reproduce the recorded ``val_loss``, which is checked."""
+        print(f"scoring {self.folder.path} again for its per-patch validation losses",
+              file=sys.stderr, flush=True)
+        rows = self.exp.evaluate(self.exp.epochs - 1)
+        rows = rows if isinstance(rows, list) else [rows]
+        losses = take_patch_losses(rows, self.folder.identity.get("method"))
+        again = rows[0].get("val_loss")
+        if recorded is None or again is None or not math.isclose(again, recorded,
+                                                                   rel_tol=1e-5):
+            raise RunFolderError(f"{self.folder.path}: scored again, its validation loss is "
+                                 f"{again}, not the recorded {recorded}; {STALE_REMEDY}")
+        return losses
 
     @property
     def active(self) -> bool:
@@ -259,6 +309,7 @@ class RunLoop:
                 raise trained
             val_rows = exp.evaluate(epoch)
             val_rows = val_rows if isinstance(val_rows, list) else [val_rows]
+            patch_losses = take_patch_losses(val_rows, self.folder.identity.get("method"))
             if not all(math.isfinite(v.get("val_loss", 0.0)) for v in val_rows):
                 raise Diverged(trained.get("iteration", -1))
         except Diverged as err:
@@ -266,6 +317,7 @@ class RunLoop:
             return
         seconds = train_seconds + time.perf_counter() - started
         self.wall += seconds
+        self.patch_losses = patch_losses or self.patch_losses  # epochs without validation
         self.rows += [{**self.folder.identity, "epoch": epoch + 1, **trained, **val_stats,
                        "wall_seconds": self.wall} for val_stats in val_rows]
         self.last_good = _copy(exp.dictionary())
@@ -274,7 +326,8 @@ class RunLoop:
         self.epoch = epoch + 1
         self.folder.save_checkpoint({"experiment": exp.state_dict(), "rng": _rng_state(),
                                      "rows": self.rows, "epoch": self.epoch, "wall": self.wall,
-                                     "snapshots": self.snapshots})
+                                     "snapshots": self.snapshots,
+                                     "patch_losses": self.patch_losses})
         self.folder.write_metrics(self.rows)
         previous, self.iteration = self.iteration, trained.get("iteration")
         self.log.epoch(epoch, (self.iteration or 0) - (previous or 0), seconds, val_rows[0],
@@ -287,13 +340,17 @@ class RunLoop:
         if self.active:
             return None
         exp, folder, rows = self.exp, self.folder, self.rows
-        if self.last_good is not None:
-            folder.write_dictionary(self.last_good)
-            folder.write_snapshots(self.snapshots)
-        folder.write_metrics(rows)
         # the run's own row of its last epoch (the first, when it has several)
         last = (next(r for r in rows if r["epoch"] == rows[-1]["epoch"])
                 if rows and self.status == "finished" else {})
+        if self.last_good is not None:
+            if self.status == "finished" and not self.patch_losses:
+                # resumed after its last epoch from a checkpoint older than per-patch losses
+                self.patch_losses = self._score_again(last.get("val_loss"))
+            folder.write_dictionary(self.last_good)
+            folder.write_snapshots(self.snapshots)
+            folder.write_patch_losses(self.patch_losses if self.status == "finished" else {})
+        folder.write_metrics(rows)
         final = {**folder.identity, **exp.summary(),
                  **{k: v for k, v in last.items() if k not in folder.identity},
                  "status": self.status, "diverged_at_iteration": self.diverged_at,

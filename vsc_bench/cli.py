@@ -268,6 +268,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sweep-table", help="dnn_sweep.csv (optional)")
     p.add_argument("--groundtruth-table", help="groundtruth.csv of the ground-truth benchmark "
                    "(optional)")
+    p.add_argument("--ordering-table", help="ordering.csv of `vsc aggregate`: Kendall's tau "
+                   "with its bootstrap interval (optional; without it tau has no interval)")
     p.add_argument("--config", help="the resolved config, named in the report (its notes are "
                    "printed in the summary)")
     p.add_argument("--out", required=True, help="Markdown file to write")
@@ -293,7 +295,8 @@ def _report(args) -> None:
                         sampling=optional(args.sampling_table),
                         sweep=optional(args.sweep_table),
                         groundtruth=optional(args.groundtruth_table),
-                        costs=read_costs(args.runs))
+                        costs=read_costs(args.runs),
+                        ordering=optional(args.ordering_table))
     write_text(args.out, text)
     print(text)
 

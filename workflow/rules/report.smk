@@ -7,6 +7,7 @@ rule reproduction_report:
     """results/REPORT.md: our numbers next to the paper's, orderings and claims."""
     input:
         table=f"{RESULTS}/table1.csv",
+        ordering=f"{RESULTS}/ordering.csv",
         dnn=f"{RESULTS}/dnn_metrics.csv",
         snr=f"{RESULTS}/snr.csv",
         sampling=f"{RESULTS}/sampling.csv",
@@ -27,4 +28,5 @@ rule reproduction_report:
         "{params.vsc} report --table {input.table:q} --dnn-table {input.dnn:q}"
         " --snr-table {input.snr:q} --sampling-table {input.sampling:q}"
         " --sweep-table {input.sweep:q} --groundtruth-table {input.groundtruth:q}"
+        " --ordering-table {input.ordering:q}"
         " --runs {params.runs:q} --config {input.config:q} --out {output:q} > {log:q} 2>&1"

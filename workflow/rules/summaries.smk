@@ -3,16 +3,19 @@
 
 TABLE1_FILES = [f"{RESULTS}/table1.{ext}" for ext in ("csv", "md", "tex")] + [
     f"{RESULTS}/linear_curves.csv",
+    f"{RESULTS}/ordering.csv",
 ]
 FIGURE_STEMS = ["dictionaries", "table1", "val_loss", "dictionary_learning", "snapshots"]
 FIGURE_FILES = [f"{FIGURES}/{stem}.{ext}" for stem in FIGURE_STEMS for ext in ("png", "pdf")]
 
 
 rule table1:
-    """Table 1 and the tidy per-epoch curves of every run."""
+    """Table 1 with bootstrap intervals, Kendall's tau against the paper, and the tidy
+    per-epoch curves of every run."""
     input:
         finals=finals(TABLE1_RUNS),
         metrics=[f"{run}/metrics.csv" for run in TABLE1_RUNS],
+        patch_losses=[f"{run}/val_losses.npz" for run in TABLE1_RUNS],
     output:
         csv=report(f"{RESULTS}/table1.csv", caption="../report/table1.rst",
                    category="Table 1"),
@@ -20,6 +23,7 @@ rule table1:
         tex=f"{RESULTS}/table1.tex",
         curves=report(f"{RESULTS}/linear_curves.csv", caption="../report/curves_csv.rst",
                       category="Curves"),
+        ordering=f"{RESULTS}/ordering.csv",
     params:
         vsc=VSC,
         out_dir=lambda wildcards, output: os.path.dirname(output.csv),
