@@ -90,9 +90,9 @@ def notes_lines(notes: Sequence[str]) -> str:
 
 
 def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
-    """Validation loss per method on a log scale, J side by side, the paper's values marked,
-    exact inference on each method's own dictionary as grey crosses and the zero code as a
-    dashed line."""
+    """Validation loss per method on a log scale with its 95% bootstrap interval (the seeds'
+    sd for tables without one), J side by side, the paper's values marked, exact inference on
+    each method's own dictionary as grey crosses and the zero code as a dashed line."""
     zero = table[table.method == ZERO_CODE]
     table = table[table.method != ZERO_CODE]
     methods = list(dict.fromkeys(table.method))
@@ -119,9 +119,13 @@ def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
                 ax.annotate("diverged", (i + offset, 0.5), xycoords=("data", "axes fraction"),
                             rotation=90, ha="center", fontsize=7, color=colour)
                 continue
-            ax.errorbar(i + offset, row.val_loss_mean,
-                        yerr=0 if math.isnan(row.val_loss_std) else row.val_loss_std,
-                        fmt="o", color=colour, label=once(f"ours, J={j}"))
+            low = getattr(row, "val_loss_ci_low", math.nan)
+            if pd.notna(low):  # the 95% bootstrap interval (vsc.intervals)
+                yerr = [[row.val_loss_mean - low], [row.val_loss_ci_high - row.val_loss_mean]]
+            else:
+                yerr = 0 if math.isnan(row.val_loss_std) else row.val_loss_std
+            ax.errorbar(i + offset, row.val_loss_mean, yerr=yerr, fmt="o", color=colour,
+                        capsize=3, label=once(f"ours, J={j} (95% interval)"))
             paper = PAPER_TABLE1.get((m, int(j)))
             if paper:
                 ax.plot(i + offset, paper, marker="_", markersize=14, color=colour, mew=2,
