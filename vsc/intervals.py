@@ -122,7 +122,8 @@ def with_intervals(table: pd.DataFrame, replicated: Mapping[Cell, np.ndarray]) -
 def ordering_table(table: pd.DataFrame, replicated: Mapping[Cell, np.ndarray]
                    ) -> pd.DataFrame:
     """Per J: Kendall's tau between our and the paper's ordering of the methods both have,
-    with its 95% bootstrap interval (NaN when a method's cell has no replicates)."""
+    with its 95% bootstrap interval (NaN when a method's cell has no replicates), and the
+    data and preset it was computed on."""
     rows = []
     for j in sorted(table.J.unique()):
         ours = {r.method: r.val_loss_mean for r in table[table.J == j].itertuples()
@@ -137,8 +138,11 @@ def ordering_table(table: pd.DataFrame, replicated: Mapping[Cell, np.ndarray]
             draws = np.stack([replicated[(m, j)] for m in methods])  # [methods, R]
             low, high = percentile_interval(np.array([kendall_tau(draws[:, r], paper)
                                                       for r in range(draws.shape[1])]))
+        cells = table[(table.J == j) & table.method.isin(methods)]
         rows.append({"J": int(j), "n_methods": len(methods), "kendall_tau": tau,
                      "kendall_tau_ci_low": low, "kendall_tau_ci_high": high,
-                     "methods": " ".join(methods)})
+                     "methods": " ".join(methods),
+                     "dataset": ", ".join(sorted(cells.dataset.astype(str).unique())),
+                     "preset": ", ".join(sorted(cells.preset.astype(str).unique()))})
     return pd.DataFrame(rows, columns=["J", "n_methods", "kendall_tau", "kendall_tau_ci_low",
-                                       "kendall_tau_ci_high", "methods"])
+                                       "kendall_tau_ci_high", "methods", "dataset", "preset"])
