@@ -54,6 +54,7 @@ localrules:
     recovered_figure,
     dnn_sweep_summary,
     reproduction_report,
+    dnn_report,
 
 
 rule all:

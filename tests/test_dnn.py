@@ -90,3 +90,40 @@ def test_sweep_point_from_the_command_line(tmp_path):
                  "--no-progress"]) == 0
     final = json.loads((tmp_path / "run" / "final.json").read_text())
     assert final["latents"] == 5 and final["target_sparsity"] == 0.3
+
+
+def test_real_face_layout_trains_recovers_and_has_baselines(tmp_path):
+    """A folder of half-size faces without a partition file: the run names the data with its
+    own split, the recovered dictionary has the recovery size, the baselines are sane."""
+    from tests.data.test_celeba import write_faces
+    from vsc.dnn import image_set
+    from vsc.image_baselines import image_baselines
+
+    write_faces(tmp_path / "faces", 60, width=89, height=109)
+    cfg = _cfg(tmp_path, dataset="celeba", epochs=1, batch_size=8)
+    cfg = config_from_dict({**cfg.to_dict(), "data": {
+        **cfg.to_dict()["data"], "celeba": {"root": str(tmp_path / "faces"), "num_workers": 0}}})
+    final = train_dnn(cfg, "thresholded_gaussian_gamma", 2, 0, tmp_path / "run", progress=False)
+    assert final["status"] == "finished"
+    assert final["dataset"] == "celeba-subset (60 images, own split)"
+    result = recover(tmp_path / "run", tmp_path / "rec")
+    assert np.load(tmp_path / "rec" / "recovered.npy").shape == (3 * 32 * 32, 8)
+    assert result["n_images"] == len(image_set(cfg).layout.splits["test"])
+    found = image_baselines(cfg, image_set(cfg))
+    # the fake faces differ only in the brightness of their left half: one component
+    assert found["pca_mse"] < found["mean_image_mse"] / 100 and found["mean_image_mse"] > 1e-4
+    assert found["pca_components"] == 8 and found["dataset"] == final["dataset"]
+
+
+def test_baselines_on_known_data():
+    from vsc.image_baselines import baseline_mses
+
+    rng = np.random.default_rng(0)
+    basis = rng.normal(size=(3, 20))
+    train = (rng.normal(size=(200, 3)) @ basis + 1.0).astype(np.float32)
+    test = (rng.normal(size=(50, 3)) @ basis + 1.0).astype(np.float32)
+    found = baseline_mses(train, test, components=3)
+    assert found["mean_image_mse"] == pytest.approx(np.mean((test - train.mean(0)) ** 2),
+                                                    rel=1e-5)
+    assert found["pca_mse"] < 1e-8 and found["pca_explained_variance"] == pytest.approx(1.0)
+    assert baseline_mses(train, test, components=1)["pca_mse"] > 0.1

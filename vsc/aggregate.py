@@ -336,10 +336,12 @@ def read_recovered(folders: Sequence[str | Path]) -> pd.DataFrame:
     return pd.DataFrame([read_json(Path(folder) / "recovered.json") for folder in folders])
 
 
-def dnn_table(finals: pd.DataFrame, recovered: pd.DataFrame | None = None) -> pd.DataFrame:
+def dnn_table(finals: pd.DataFrame, recovered: pd.DataFrame | None = None,
+              baselines: dict | None = None) -> pd.DataFrame:
     """One row per (method, latents, J): per-pixel MSE mean and sd over seeds, fraction
-    non-zero, the paper's CelebA value (comparable only on CelebA at 512 latents), and the
-    stand-in's scores of the recovered dictionaries when given (read_recovered)."""
+    non-zero, the paper's CelebA value (comparable only on CelebA at 512 latents), the
+    stand-in's scores of the recovered dictionaries when given (read_recovered), and last the
+    rows of the mean-image and PCA baselines when given (vsc.image_baselines)."""
     out = []
     keys = ["method", "latents", "target_sparsity", "J"]
     for (method, latents, sparsity, samples), group in finals.groupby(keys, sort=False):
@@ -364,7 +366,12 @@ def dnn_table(finals: pd.DataFrame, recovered: pd.DataFrame | None = None) -> pd
                 if col in rec:
                     row[f"{col}_mean"] = rec[col].astype(float).mean()
         out.append(row)
-    return in_method_order(pd.DataFrame(out), "latents", "J")
+    table = in_method_order(pd.DataFrame(out), "latents", "J")
+    if baselines is None:
+        return table
+    from vsc.image_baselines import baseline_rows
+
+    return pd.concat([table, pd.DataFrame(baseline_rows(baselines))], ignore_index=True)
 
 
 def groundtruth_table(finals: pd.DataFrame) -> pd.DataFrame:

@@ -59,23 +59,23 @@ class StandinSet(ImageSet):
 
 
 class CelebaSet(ImageSet):
-    """CelebA train / test splits decoded in DataLoader workers."""
+    """CelebA's train / test splits (data.celeba.root, in any layout vsc.data.celeba reads),
+    decoded in DataLoader workers."""
 
     def __init__(self, config: Config) -> None:
-        from vsc.data.celeba import CelebA
+        from vsc.data.celeba import CelebA, find_celeba
 
-        cc = config.data.celeba
-        if not cc.root:
-            raise ConfigError("config key 'data.celeba.root' is required when dnn.dataset is "
-                              "'celeba'")
-        self.config, self.name = cc, "CelebA"
-        self.train = CelebA(cc.root, "train", cc.crop, cc.image_size, cc.max_train)
+        cc = self.config = config.data.celeba
+        self.layout = find_celeba(cc)
+        self.name = self.layout.name
+        self.train = CelebA(self.layout, "train", cc.image_size, cc.max_train)
         self.n_train = len(self.train)
 
     def _loader(self, dataset, batch_size: int, sampler=None) -> torch.utils.data.DataLoader:
         return torch.utils.data.DataLoader(dataset, batch_size=batch_size, sampler=sampler,
                                            num_workers=self.config.num_workers, drop_last=False,
-                                           persistent_workers=False, pin_memory=True)
+                                           persistent_workers=False,
+                                           pin_memory=torch.cuda.is_available())
 
     def train_batches(self, order: Tensor, batch_size: int) -> Iterator[Tensor]:
         usable = order[:len(order) // batch_size * batch_size].tolist()
@@ -84,8 +84,8 @@ class CelebaSet(ImageSet):
     def test_batches(self, batch_size: int, size: int = 64) -> Iterator[Tensor]:
         from vsc.data.celeba import CelebA
 
-        cc = self.config
-        yield from self._loader(CelebA(cc.root, "test", cc.crop, size, cc.max_test), batch_size)
+        test = CelebA(self.layout, "test", size, self.config.max_test)
+        yield from self._loader(test, batch_size)
 
 
 def image_set(config: Config) -> ImageSet:

@@ -247,24 +247,7 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
     lines += ["", f"95% interval: {INTERVAL_NOTE}"]
 
     if dnn is not None and len(dnn):
-        lines += ["", "## DNN generator", "",
-                  "| Method | latents | J | seeds | MSE per pixel (mean ± sd) | paper (CelebA, "
-                  "512) | non-zero | true atoms recovered | mean matched abs. cosine "
-                  "(centred) |", "|---|---|---|---|---|---|---|---|---|"]
-        for r in dnn.itertuples():
-            recovered = getattr(r, "recovered_fraction_mean", math.nan)
-            cosine = getattr(r, "centered_mean_matched_cosine_mean", math.nan)
-            lines.append(f"| {r.label} | {r.latents} | {r.J} | {r.n_seeds} | "
-                         f"{_mean_sd(r.mse_per_pixel_mean, r.mse_per_pixel_std, '.4f')} | "
-                         f"{_fmt(r.paper_mse_celeba_512, '.4f')} | "
-                         f"{_fmt(r.frac_nonzero_mean, '.1%')} | {_fmt(recovered, '.0%')} | "
-                         f"{_fmt(cosine, '.2f')} |")
-        ours = {r.method: r.mse_per_pixel_mean for r in dnn.itertuples()}
-        tau, n = ordering_agreement(ours, PAPER_DNN_MSE)
-        dnn_data = ", ".join(sorted(dnn.dataset.astype(str).unique()))
-        lines += ["", f"Data: {dnn_data}. Kendall's tau of the MSE ordering against the "
-                  f"paper's CelebA values over {n} methods: {_fmt(tau, '.2f')} (meaningful "
-                  "only on CelebA at 512 latents)."]
+        lines += dnn_section(dnn)
 
     if snr is not None and len(snr):
         lines += _snr_section(snr)
@@ -278,14 +261,81 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
     if costs is not None and len(costs):
         lines += _cost_section(costs)
 
-    first = finals.iloc[0]
-    lines += ["", "## What produced these numbers", "",
-              f"- vsc-bench {first.get('vsc_version', '?')}, git {first.get('git_commit', '?')}",
-              f"- torch {first.get('torch_version', '?')} on {first.get('device', '?')}",
-              f"- resolved settings: `{config_path}`" if config_path else "",
-              "- the paper's values: Fallah & Rozell (ICML 2022), Table 1 and section 6, as "
-              "listed in vsc-bench's docs/method.md (sections 5 and 6)."]
+    lines += _produced_by(finals, config_path)
     return "\n".join(line for line in lines if line is not None) + "\n"
+
+
+def dnn_section(dnn: pd.DataFrame) -> list[str]:
+    """The DNN table (vsc.aggregate.dnn_table): MSE per family next to the paper's, and the
+    mean-image and PCA baselines where the table has them, with the comparisons they allow."""
+    from vsc.image_baselines import MEAN_IMAGE, PCA
+
+    lines = ["", "## DNN generator", "",
+             "| Method | latents | J | seeds | MSE per pixel (mean ± sd) | paper (CelebA, "
+             "512) | non-zero | true atoms recovered | mean matched abs. cosine "
+             "(centred) |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in dnn.itertuples():
+        recovered = getattr(r, "recovered_fraction_mean", math.nan)
+        cosine = getattr(r, "centered_mean_matched_cosine_mean", math.nan)
+        lines.append(f"| {r.label} | {r.latents} | {_fmt(r.J, '.0f')} | "
+                     f"{_fmt(r.n_seeds, '.0f')} | "
+                     f"{_mean_sd(r.mse_per_pixel_mean, r.mse_per_pixel_std, '.4f')} | "
+                     f"{_fmt(r.paper_mse_celeba_512, '.4f')} | "
+                     f"{_fmt(r.frac_nonzero_mean, '.1%')} | {_fmt(recovered, '.0%')} | "
+                     f"{_fmt(cosine, '.2f')} |")
+    families = dnn[~dnn.method.isin([MEAN_IMAGE, PCA])]
+    ours = {r.method: r.mse_per_pixel_mean for r in families.itertuples()}
+    tau, n = ordering_agreement(ours, PAPER_DNN_MSE)
+    lines += ["", f"Data: {_provenance(families)}. Kendall's tau of the MSE ordering against "
+              f"the paper's CelebA values over {n} methods: {_fmt(tau, '.2f')} (meaningful "
+              "only on CelebA at 512 latents)."]
+    baseline = dict(zip(dnn.method, dnn.mse_per_pixel_mean, strict=True))
+    if MEAN_IMAGE in baseline and len(families):
+        lines += ["", _baseline_finding(families.mse_per_pixel_mean, baseline[MEAN_IMAGE],
+                                        baseline.get(PCA, math.nan))]
+    return lines
+
+
+def _baseline_finding(mses: pd.Series, mean_image: float, pca: float) -> str:
+    """What the families' MSEs mean next to the mean image's and the PCA's."""
+    worst = mses.max()
+    text = f"Baselines on the same test images: the mean training image scores {mean_image:.4f}"
+    if worst < mean_image:
+        text += f"; every family is below it, the worst by a factor {mean_image / worst:.1f}."
+    else:
+        text += (f"; {int((mses >= mean_image).sum())} of {len(mses)} families do no better: "
+                 "their codes carry little of the image.")
+    if not math.isnan(pca):
+        text += (f" PCA with as many components as latents scores {pca:.4f}; "
+                 f"{int((mses < pca).sum())} of {len(mses)} families reconstruct better than "
+                 "this linear code of the same size.")
+    return text
+
+
+def build_dnn_report(dnn: pd.DataFrame, finals: pd.DataFrame, config_path: str | None = None,
+                     *, notes: Sequence[str] = (), costs: pd.DataFrame | None = None) -> str:
+    """A Markdown report of the DNN experiment alone (a run of its rules without Table 1):
+    the DNN table with its baselines, the notes, the costs and what produced the numbers."""
+    presets = ", ".join(sorted(finals.preset.astype(str).unique()))
+    lines = ["# DNN-generator report: Variational Sparse Coding with Learned Thresholding", "",
+             f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by vsc-bench from "
+             f"{len(finals)} run(s). Preset: **{presets}**; data: **{_provenance(finals)}**."]
+    lines += [""] + [f"- **Note:** {note}" for note in notes]
+    lines += dnn_section(dnn)
+    if costs is not None and len(costs):
+        lines += _cost_section(costs)
+    lines += _produced_by(finals, config_path)
+    return "\n".join(lines) + "\n"
+
+
+def _produced_by(finals: pd.DataFrame, config_path: str | None) -> list[str]:
+    first = finals.iloc[0]
+    return ["", "## What produced these numbers", "",
+            f"- vsc-bench {first.get('vsc_version', '?')}, git {first.get('git_commit', '?')}",
+            f"- torch {first.get('torch_version', '?')} on {first.get('device', '?')}",
+            *([f"- resolved settings: `{config_path}`"] if config_path else []),
+            "- the paper's values: Fallah & Rozell (ICML 2022), Table 1 and section 6, as "
+            "listed in vsc-bench's docs/method.md (sections 5 and 6)."]
 
 
 def _cost_section(costs: pd.DataFrame) -> list[str]:

@@ -191,8 +191,25 @@ def _celeba(args) -> None:
 
     found = check_celeba(load_config(args.config).data.celeba)
     write_json(args.out, found)
-    print(f"CelebA at {found['images_from']}: {found['n_train']} training and "
-          f"{found['n_test']} test images")
+    print(f"{found['dataset']} at {found['images_from']}: {found['image_width']}x"
+          f"{found['image_height']} images, crop {found['crop']}, {found['n_train']} training "
+          f"and {found['n_test']} test images")
+
+
+@command("dnn-baselines", "MSE of the mean training image and of PCA with dnn.latents "
+         "components on the DNN experiment's test images", _patches_args)
+def _dnn_baselines(args) -> None:
+    from vsc.config import load_config
+    from vsc.dnn import image_set
+    from vsc.image_baselines import image_baselines
+    from vsc.io import write_json
+
+    config = load_config(args.config)
+    found = image_baselines(config, image_set(config))
+    write_json(args.out, found)
+    print(f"{found['dataset']}: mean image {found['mean_image_mse']:.4f}, PCA with "
+          f"{found['pca_components']} components {found['pca_mse']:.4f} (MSE per pixel on "
+          f"{found['n_test']} test images)")
 
 
 def _download_args(p: argparse.ArgumentParser) -> None:
@@ -227,6 +244,7 @@ def _aggregate(args) -> None:
 def _aggregate_dnn_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", nargs="+", required=True, help="DNN run folders")
     p.add_argument("--recovered", nargs="*", default=[], help="folders written by vsc recover")
+    p.add_argument("--baselines", help="dnn_baselines.json of `vsc dnn-baselines` (optional)")
     p.add_argument("--out", required=True, help="CSV to write (e.g. results/dnn_metrics.csv)")
 
 
@@ -234,10 +252,11 @@ def _aggregate_dnn_args(p: argparse.ArgumentParser) -> None:
          _aggregate_dnn_args)
 def _aggregate_dnn(args) -> None:
     from vsc import aggregate
-    from vsc.io import atomic_path
+    from vsc.io import atomic_path, read_json
 
+    baselines = read_json(args.baselines) if args.baselines else None
     table = aggregate.dnn_table(aggregate.read_finals(args.runs),
-                                aggregate.read_recovered(args.recovered))
+                                aggregate.read_recovered(args.recovered), baselines)
     with atomic_path(args.out) as tmp:
         table.to_csv(tmp, index=False)
     print(table.to_string(index=False))
@@ -260,7 +279,8 @@ def _recovered_figure(args) -> None:
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--table", required=True, help="table1.csv")
+    p.add_argument("--table", help="table1.csv (without it: a report of the DNN experiment "
+                   "alone, from --dnn-table and the DNN --runs)")
     p.add_argument("--runs", nargs="+", required=True, help="the run folders behind the table")
     p.add_argument("--dnn-table", help="dnn_metrics.csv (optional)")
     p.add_argument("--snr-table", help="snr.csv (optional)")
@@ -281,22 +301,29 @@ def _report(args) -> None:
     import pandas as pd
 
     from vsc.aggregate import read_costs, read_finals
-    from vsc.config import load_config
+    from vsc.config import ConfigError, load_config
     from vsc.io import write_text
-    from vsc.report import build_report
+    from vsc.report import build_dnn_report, build_report
 
     def optional(path):
         return pd.read_csv(path) if path else None
 
     notes = load_config(args.config).notes if args.config else ()
-    text = build_report(pd.read_csv(args.table), read_finals(args.runs),
-                        optional(args.dnn_table), args.config, notes=notes,
-                        snr=optional(args.snr_table),
-                        sampling=optional(args.sampling_table),
-                        sweep=optional(args.sweep_table),
-                        groundtruth=optional(args.groundtruth_table),
-                        costs=read_costs(args.runs),
-                        ordering=optional(args.ordering_table))
+    if not args.table:
+        if not args.dnn_table:
+            raise ConfigError("vsc report needs --table (Table 1) or --dnn-table (a report of "
+                              "the DNN experiment alone); give one")
+        text = build_dnn_report(pd.read_csv(args.dnn_table), read_finals(args.runs),
+                                args.config, notes=notes, costs=read_costs(args.runs))
+    else:
+        text = build_report(pd.read_csv(args.table), read_finals(args.runs),
+                            optional(args.dnn_table), args.config, notes=notes,
+                            snr=optional(args.snr_table),
+                            sampling=optional(args.sampling_table),
+                            sweep=optional(args.sweep_table),
+                            groundtruth=optional(args.groundtruth_table),
+                            costs=read_costs(args.runs),
+                            ordering=optional(args.ordering_table))
     write_text(args.out, text)
     print(text)
 

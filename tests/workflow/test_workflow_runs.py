@@ -34,8 +34,9 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
                  "dnn_sweep.csv"):
         assert (results / name).stat().st_size > 0
     dnn = pd.read_csv(results / "dnn_metrics.csv")
-    assert len(dnn) == 6 and dnn.mse_per_pixel_mean.notna().all()
-    assert dnn.recovered_fraction_mean.between(0, 1).all()
+    assert dnn.method.tolist()[-2:] == ["mean_image", "pca"]  # the baselines, last
+    assert len(dnn) == 6 + 2 and dnn.mse_per_pixel_mean.notna().all()
+    assert dnn.recovered_fraction_mean.iloc[:6].between(0, 1).all()
     groundtruth = pd.read_csv(results / "groundtruth.csv")  # two scikit-learn coders, one run
     assert sorted(groundtruth.method) == ["fista", "sklearn_lasso_cd", "sklearn_omp",
                                           "thresholded_laplacian"]
@@ -166,3 +167,30 @@ def test_bundled_table1_runs_give_the_reference_numbers(tmp_path):
     log = (tmp_path / "results" / "test" / "logs" / "linear" / "linear_bundle_J3_0.log")
     assert " it/s " not in log.read_text()  # no epoch was trained again (only "resuming")
     assert json.loads((run / "final.json").read_text())["status"] == "finished"
+
+
+def test_real_face_overlay_runs_the_dnn_rules_alone(tmp_path):
+    """config/celeba.yaml over the test preset, on a folder of half-size faces without a
+    partition file at resources/celeba: the dnn_report target trains the DNN grid, its
+    baselines and recovered dictionaries, and trains nothing of Table 1."""
+    from tests.data.test_celeba import write_faces
+
+    write_faces(tmp_path / "resources" / "celeba", 60, width=89, height=109)
+    small = tmp_path / "small.yaml"  # the test preset's networks again, two families
+    small.write_text(yaml.safe_dump({"dnn": {
+        "latents": 8, "width": 0.125, "batch_size": 8, "epochs": 1, "eval_every": 0,
+        "families": ["gaussian", "thresholded_gaussian_gamma"]}}))
+    configs = ["--configfile", TEST_CONFIG, str(REPO / "config" / "celeba.yaml"), str(small)]
+    result = snakemake("dnn_report", "--cores", "2", *configs, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = tmp_path / "results" / "celeba-subset"
+    dnn = pd.read_csv(results / "dnn_metrics.csv")
+    assert dnn.method.tolist() == ["gaussian", "thresholded_gaussian_gamma", "mean_image",
+                                   "pca"]
+    assert (dnn.dataset == "celeba-subset (60 images, own split)").all()
+    report = (results / "DNN_REPORT.md").read_text()
+    assert "Mean training image (no code)" in report and "mean training image scores" in report
+    assert (tmp_path / "figures" / "celeba-subset" / "recovered_dictionaries.png").is_file()
+    assert sorted(p.name for p in (results / "runs").iterdir()) == ["dnn"]
+    again = snakemake("dnn_report", "-n", *configs, cwd=tmp_path)
+    assert "Nothing to be done" in again.stdout + again.stderr

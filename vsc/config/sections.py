@@ -24,16 +24,20 @@ IMAGES_MAT_CHECKSUM = "md5:b20cb33935e95b556cb83bef5e9afcf1"
 
 @dataclass(frozen=True)
 class CelebaConfig:
-    """CelebA aligned images for the DNN experiment (docs/method.md section 6)."""
+    """Aligned CelebA faces for the DNN experiment (docs/method.md section 6)."""
 
     root: str | None = param(
-        None, help="folder holding img_align_celeba/ (or img_align_celeba.zip) and "
-        "list_eval_partition.txt")
+        None, help="CelebA's folder (img_align_celeba/ or img_align_celeba.zip, optionally "
+        "list_eval_partition.txt), a folder of aligned images named by id, or a zip of them")
     max_train: int = param(150000, ge=1, help="training images used (the first ones)")
     max_test: int | None = param(None, ge=1, help="test images used (default: all)")
-    crop: int = param(140, ge=1, help="side of the centre crop in pixels")
+    crop: int = param(140, ge=1, help="side of the centre crop at the aligned width of 178 "
+                      "pixels; scaled with the images' width (70 at half size)")
     image_size: int = param(64, ge=8, help="side after resizing (the networks expect 64)")
     recovery_size: int = param(32, ge=4, help="side of the images a dictionary is fitted to")
+    split_seed: int = param(0, ge=0, digest=UNLESS_DEFAULT,
+                            help="seed of the train/valid/test split (80/10/10) by image "
+                            "id, used when list_eval_partition.txt is absent")
     num_workers: int = param(4, ge=0, help="DataLoader worker processes decoding JPEGs")
 
 
@@ -338,6 +342,9 @@ class DnnConfig:
     eval_every: int = param(1, ge=0, help="evaluate on the test images every this many epochs "
                             "and at the last (0: only at the last)")
     recovery_samples: int = param(50, ge=1, help="J when encoding for dictionary recovery")
+    baseline_fit_images: int = param(20000, ge=2, digest=False,
+                                     help="training images the mean-image and PCA baselines "
+                                     "are fitted to (the first ones)")
     recovery_families: list[FamilyName] = param(
         help="families whose recovered dictionaries are drawn side by side", digest=False,
         factory=lambda: ["gaussian", "thresholded_gaussian_gamma"])

@@ -46,6 +46,29 @@ rule consistency:
         " --out {output:q} > {log:q} 2>&1"
 
 
+rule dnn_baselines:
+    """The DNN table's floor and linear reference: MSE of the mean training image and of PCA
+    with dnn.latents components on the DNN experiment's test images."""
+    input:
+        config=ancient(RESOLVED_CONFIG),
+        **CELEBA_INPUT,
+    output:
+        f"{RESULTS}/dnn_baselines.json",
+    params:
+        vsc=VSC,
+        digest=DIGEST_DNN,
+    log:
+        f"{LOGS}/dnn_baselines.log",
+    threads: CFG.workflow.threads
+    resources:
+        mem_mb=CFG.workflow.mem_mb,
+        runtime=CFG.workflow.runtime_dnn,
+    conda:
+        ENV
+    shell:
+        "{params.vsc} dnn-baselines --config {input.config:q} --out {output:q} > {log:q} 2>&1"
+
+
 rule recover:
     """Least-squares dictionary from a DNN run's codes (J = dnn.recovery_samples)."""
     input:

@@ -30,3 +30,27 @@ rule reproduction_report:
         " --sweep-table {input.sweep:q} --groundtruth-table {input.groundtruth:q}"
         " --ordering-table {input.ordering:q}"
         " --runs {params.runs:q} --config {input.config:q} --out {output:q} > {log:q} 2>&1"
+
+
+rule dnn_report:
+    """results/DNN_REPORT.md: the DNN experiment alone (its table with the mean-image and PCA
+    baselines, costs, provenance), for runs of the DNN rules without Table 1:
+    `snakemake --cores 2 ... dnn_report` builds the DNN grid, its recovered dictionaries and
+    their figure, and this."""
+    input:
+        dnn=f"{RESULTS}/dnn_metrics.csv",
+        figure=[f"{FIGURES}/recovered_dictionaries.{ext}" for ext in ("png", "pdf")],
+        config=ancient(RESOLVED_CONFIG),
+        finals=finals(DNN_RUNS),
+    output:
+        f"{RESULTS}/DNN_REPORT.md",
+    params:
+        vsc=VSC,
+        runs=DNN_RUNS,
+    log:
+        f"{LOGS}/dnn_report.log",
+    conda:
+        ENV
+    shell:
+        "{params.vsc} report --dnn-table {input.dnn:q} --runs {params.runs:q}"
+        " --config {input.config:q} --out {output:q} > {log:q} 2>&1"

@@ -129,10 +129,11 @@ rule groundtruth_summary:
 
 rule dnn_metrics:
     """Per-pixel MSE, sparsity and recovered-dictionary scores per method, next to the
-    paper's MSE."""
+    paper's MSE and the mean-image and PCA baselines."""
     input:
         finals=finals(DNN_RUNS),
         recovered=[f"{folder}/recovered.json" for folder in RECOVERED_DIRS],
+        baselines=f"{RESULTS}/dnn_baselines.json",
     output:
         report(f"{RESULTS}/dnn_metrics.csv", caption="../report/dnn_metrics.rst",
                category="DNN generator"),
@@ -146,7 +147,7 @@ rule dnn_metrics:
         ENV
     shell:
         "{params.vsc} aggregate-dnn --runs {params.runs:q} --recovered {params.recovered:q}"
-        " --out {output:q} > {log:q} 2>&1"
+        " --baselines {input.baselines:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule recovered_figure:
