@@ -83,3 +83,33 @@ def test_report_sections_of_the_analyses(tmp_path):
     text = build_report(table, finals, None, None, groundtruth=recovery)
     assert ("no variational family recovered an atom (closest: Thresholded Laplacian (J = 1), "
             "mean matched absolute cosine 0.90)") in text
+
+
+def test_one_family_alone_gets_only_the_claims_it_can_be_judged_on(tmp_path):
+    """A paper-length cell of one family: no 'lowest of the families' claim, the J claim
+    judged on its two runs."""
+    runs = [_run(tmp_path, "tl1", "thresholded_laplacian", 1, 0, 194.0),
+            _run(tmp_path, "tl20", "thresholded_laplacian", 20, 0, 186.0)]
+    table = table1(read_finals(runs))
+    verdicts = dict(claims(table))
+    assert not any("lowest" in claim for claim in verdicts)
+    assert verdicts["J = 20 is no worse than J = 1 for every family"].startswith("held")
+    assert "Thresholded Laplacian" in build_report(table, read_finals(runs))
+
+
+def test_dnn_report_names_the_baselines(tmp_path):
+    from vsc.image_baselines import baseline_rows
+    from vsc.report import build_dnn_report
+
+    finals = read_finals([_run(tmp_path, "g", "gaussian", 4, 0, 1.0)])
+    found = {"dataset": "celeba-subset (9 images, own split)", "preset": "test",
+             "mean_image_mse": 0.06, "pca_mse": 0.008, "pca_components": 8}
+    dnn = pd.DataFrame([{"method": "gaussian", "label": "Gaussian", "latents": 8, "J": 4,
+                         "n_seeds": 1, "mse_per_pixel_mean": 0.02,
+                         "mse_per_pixel_std": float("nan"), "paper_mse_celeba_512": 0.0179,
+                         "frac_nonzero_mean": 1.0, "dataset": found["dataset"]},
+                        *baseline_rows(found)])
+    text = build_dnn_report(dnn, finals, notes=["reduced size"])
+    assert "| Mean training image (no code) | 0 | - | - | 0.0600 |" in text
+    assert "every family is below it, the worst by a factor 3.0" in text
+    assert "0 of 1 families reconstruct better" in text and "reduced size" in text

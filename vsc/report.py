@@ -105,10 +105,11 @@ def claims(table: pd.DataFrame) -> list[tuple[str, str]]:
         gone = _left_out([c for c in diverged if c[1] == j])
         best = min(finished, key=finished.get)
         rest = [(m, j) for m in finished if m != best]
-        out.append((f"J = {j}: Thresholded Laplacian has the lowest validation loss of the "
-                    "variational families",
-                    f"{_verdict(best == 'thresholded_laplacian', _below([(best, j)], rest, ci))}"
-                    f" (lowest: {label(best)}, {finished[best]:.3g}{gone})"))
+        if rest:  # one family alone (e.g. a paper-length cell) has nothing to be lowest among
+            verdict = _verdict(best == "thresholded_laplacian", _below([(best, j)], rest, ci))
+            out.append((f"J = {j}: Thresholded Laplacian has the lowest validation loss of the "
+                        "variational families",
+                        f"{verdict} (lowest: {label(best)}, {finished[best]:.3g}{gone})"))
         thresholded = [(m, j) for m in finished if m.startswith("thresholded")]
         others = [(m, j) for m in finished if not m.startswith("thresholded")]
         if thresholded and others:
