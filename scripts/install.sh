@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
+# The pins in requirements.txt are the environment tested on Python 3.11: check before
+# installing anything.
+version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)
+if [ "$version" != "3.11" ]; then
+  echo "scripts/install.sh: Python 3.11 is needed, but $PYTHON is ${version:-not a working Python}; install python3.11 or set PYTHON=/path/to/python3.11" >&2
+  exit 2
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi

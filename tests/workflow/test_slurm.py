@@ -21,6 +21,8 @@ def test_tiny_preset_through_the_slurm_profile(tmp_path):
     # as a user would run it: the workflow profile (profiles/default) is loaded too
     result = snakemake("--profile", str(REPO / "profiles" / "slurm"), "--configfile",
                        str(REPO / "config" / "test.yaml"), "--slurm-keep-successful-logs",
+                       # this test cluster keeps no accounting, so sacct cannot say
+                       "--slurm-status-command", "squeue",
                        cwd=tmp_path, timeout=900, workflow_profile=True)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     results = tmp_path / "results" / "test"

@@ -136,7 +136,10 @@ def test_profiles():
     local = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
     assert local["rerun-incomplete"] is True and local["printshellcmds"] is True
     slurm = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
-    assert slurm["executor"] == "slurm" and slurm["slurm-status-command"] == "squeue"
+    # the status command is the plugin's choice (sacct where accounting exists)
+    assert slurm["executor"] == "slurm" and "slurm-status-command" not in slurm
+    text = (REPO / "profiles" / "slurm" / "config.yaml").read_text()
+    assert all(f"# {key}:" in text for key in ("slurm_account", "slurm_partition", "gpu_model"))
     assert {"mem_mb", "runtime"} <= set(slurm["default-resources"])
     # Snakemake applies profiles/default on top of any --profile: it must not hold a setting
     # the cluster profile sets differently (cores capped the paper's 4-thread jobs at 2)

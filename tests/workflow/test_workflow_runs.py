@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -194,3 +195,37 @@ def test_real_face_overlay_runs_the_dnn_rules_alone(tmp_path):
     assert sorted(p.name for p in (results / "runs").iterdir()) == ["dnn"]
     again = snakemake("dnn_report", "-n", *configs, cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_a_failed_training_job_is_retried_with_more_resources_and_resumes(tmp_path):
+    """workflow.retries: the training process dies mid-run (killed alone, Snakemake lives);
+    the job starts again with twice the memory and runtime and resumes from its checkpoint."""
+    cfg = yaml.safe_load(open(TEST_CONFIG))
+    cfg["linear"].update(families=["laplacian"], samples=[1], epochs=150)
+    cfg["workflow"].update(retries=1)
+    (tmp_path / "long.yaml").write_text(yaml.safe_dump(cfg))
+    run = tmp_path / "results" / "test" / "runs" / "linear" / "laplacian_J1_seed0"
+    target = str((run / "final.json").relative_to(tmp_path))
+    proc = subprocess.Popen(snakemake_command(target, "--cores", "1", "--configfile",
+                                              str(tmp_path / "long.yaml")),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        metrics = run / "metrics.csv"
+        if metrics.exists() and len(pd.read_csv(metrics)) >= 3:
+            break
+        time.sleep(0.2)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the training job never reached epoch 3")
+    # the training process alone, as a cluster's out-of-memory or time-limit kill would
+    subprocess.run(["pkill", "-9", "-f", f"vsc_bench linear .*{run.relative_to(tmp_path)}"],
+                   check=True)
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, output[-3000:]
+    mems = re.findall(r"mem_mb=(\d+)", output)
+    assert str(cfg["workflow"]["mem_mb"]) in mems and str(2 * cfg["workflow"]["mem_mb"]) in mems
+    log = (tmp_path / "results" / "test" / "logs" / "linear" / "laplacian_J1_seed0.log")
+    assert "from its checkpoint at epoch" in log.read_text()
+    assert json.loads((run / "final.json").read_text())["epochs_completed"] == 150

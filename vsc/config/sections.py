@@ -378,6 +378,9 @@ class WorkflowConfig:
     runtime_linear: int = param(30, ge=1, help="minutes per linear training job")
     runtime_fista: int = param(30, ge=1, help="minutes per FISTA training job")
     runtime_dnn: int = param(60, ge=1, help="minutes per DNN training job")
+    retries: int = param(1, ge=0, help="times a failed training or analysis job is started "
+                         "again (it resumes from its checkpoint), with its memory and runtime "
+                         "multiplied by the attempt number")
     bundle_size: int = param(1, ge=1, help="Table 1 linear runs (of one J) trained together "
                              "in one job as one stacked computation (vsc linear-bundle): on a "
                              "GPU, one small run leaves the device idle; 1: a job per run")

@@ -15,6 +15,7 @@ rule snr:
     log:
         f"{LOGS}/snr/{{family}}_J{{samples}}.log",
     threads: CFG.workflow.threads
+    retries: CFG.workflow.retries
     resources:
         **training_resources(CFG.workflow.runtime_linear),
     conda:
@@ -84,6 +85,7 @@ rule recover:
     log:
         f"{LOGS}/recover/{{family}}_J{{samples}}_seed{{seed}}.log",
     threads: CFG.workflow.threads
+    retries: CFG.workflow.retries
     resources:
         **training_resources(CFG.workflow.runtime_dnn),
     conda:

@@ -124,9 +124,13 @@ for _study, _overrides in (("linear", {}), ("groundtruth", groundtruth_overrides
 
 
 def training_resources(runtime):
-    """Resources of a training job; a GPU only where the preset asks for one. Light jobs run
-    where Snakemake runs (localrules) with the profile's default-resources."""
-    res = {"mem_mb": CFG.workflow.mem_mb, "runtime": runtime}
+    """Resources of a training job, growing with each attempt: these jobs resume from their
+    checkpoint, so a retry (workflow.retries) after a job ran out of time or memory on a
+    cluster continues with twice, then three times the limits. A GPU only where the preset
+    asks for one. Light jobs run where Snakemake runs (localrules) with the profile's
+    default-resources."""
+    res = {"mem_mb": lambda wildcards, attempt: CFG.workflow.mem_mb * attempt,
+           "runtime": lambda wildcards, attempt: runtime * attempt}
     if CFG.workflow.gpu:
         res["gpu"] = 1
     return res

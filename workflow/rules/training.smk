@@ -23,6 +23,7 @@ for study, (sets, digest, inputs) in STUDIES.items():
         benchmark:
             f"{run_dir(study, '{family}', '{seed}', '{samples}')}/{BENCHMARK}"
         threads: CFG.workflow.threads
+        retries: CFG.workflow.retries
         resources:
             **training_resources(CFG.workflow.runtime_linear),
         conda:
@@ -50,6 +51,7 @@ for study, (sets, digest, inputs) in STUDIES.items():
         benchmark:
             f"{run_dir(study, 'fista', '{seed}')}/{BENCHMARK}"
         threads: CFG.workflow.threads
+        retries: CFG.workflow.retries
         resources:
             **training_resources(CFG.workflow.runtime_fista),
         conda:
@@ -109,6 +111,7 @@ for bundle, j, members in linear_bundles():
         benchmark:
             f"{RESULTS}/runs/linear/bundles/{bundle}.tsv"
         threads: CFG.workflow.threads
+        retries: CFG.workflow.retries
         resources:
             **training_resources(CFG.workflow.runtime_linear),
         conda:
@@ -137,6 +140,7 @@ rule linear_estimator:
     benchmark:
         f"{run_dir('linear', '{family}', '{seed}', '{samples}', '{estimator}')}/{BENCHMARK}"
     threads: CFG.workflow.threads
+    retries: CFG.workflow.retries
     resources:
         **training_resources(CFG.workflow.runtime_linear),
     conda:
@@ -164,6 +168,7 @@ rule dnn:
     benchmark:
         f"{run_dir('dnn', '{family}', '{seed}', '{samples}')}/{BENCHMARK}"
     threads: CFG.workflow.threads
+    retries: CFG.workflow.retries
     resources:
         **training_resources(CFG.workflow.runtime_dnn),
     conda:
@@ -201,6 +206,7 @@ rule dnn_sweep:
         os.path.join(run_dir("dnn", "{family}", "{seed}", "{samples}",
                              point=("{latents}", "{sparsity}")), BENCHMARK)
     threads: CFG.workflow.threads
+    retries: CFG.workflow.retries
     resources:
         **training_resources(CFG.workflow.runtime_dnn),
     conda:
