@@ -99,3 +99,15 @@ def test_dnn_bfloat16_run_on_the_gpu(tmp_path):
     final = train_dnn(cfg, "thresholded_gaussian_gamma", 2, 0, tmp_path / "dnn",
                       progress=False)
     assert final["status"] == "finished" and np.isfinite(final["val_loss"])
+
+
+def test_deterministic_gpu_runs_repeat_bitwise(tmp_path):
+    """`deterministic: true`: two runs of the same settings on the GPU give the same numbers
+    (the process keeps deterministic algorithms on afterwards, so this is reset here)."""
+    cfg = config_from_dict({**tiny_config_dict(tmp_path, deterministic=True), "device": "cuda"})
+    try:
+        a = train_linear(cfg, "thresholded_laplacian", 3, 0, tmp_path / "a", progress=False)
+        b = train_linear(cfg, "thresholded_laplacian", 3, 0, tmp_path / "b", progress=False)
+    finally:
+        torch.use_deterministic_algorithms(False)
+    assert a["val_loss"] == b["val_loss"] and a["frac_nonzero"] == b["frac_nonzero"]

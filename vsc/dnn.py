@@ -20,7 +20,7 @@ from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
 from vsc.networks import ConvDecoder, Encoder, conv_encoder
 from vsc.results import RunFolder, run_identity
-from vsc.runtime import check_memory, derive_seed, resolve_device
+from vsc.runtime import check_memory, derive_seed, resolve_device, run_device
 from vsc.training import Experiment, is_due, optimiser_step, run_experiment
 
 
@@ -118,7 +118,7 @@ class DnnExperiment(Experiment):
         dc = self.dc = config.dnn
         self.config, self.samples, self.seed, self.images = config, samples, seed, images
         self.family = build_family(family, dc.family)
-        self.device = resolve_device(config.device)
+        self.device = run_device(config)
         self.epochs = dc.epochs
         self.iters_per_epoch = images.n_train // dc.batch_size
         if self.iters_per_epoch < 1:

@@ -28,7 +28,7 @@ from vsc.families import Codes, Family, build_family
 from vsc.families.noise import fork_generator
 from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder, open_finished_run, run_identity
-from vsc.runtime import check_memory, derive_seed, resolve_device
+from vsc.runtime import check_memory, derive_seed, resolve_device, run_device
 from vsc.schedules import horizon, one_cycle_factor
 from vsc.scoring import score_codes
 from vsc.training import Diverged, Experiment, run_together
@@ -74,7 +74,7 @@ class LinearExperiment(Experiment):
         lc = self.lc = config.linear
         self.config, self.samples, self.seed = config, samples, seed
         self.family = build_family(family, config.family)
-        self.device = resolve_device(config.device)
+        self.device = run_device(config)
         self.epochs = lc.epochs
         self.eval_samples = lc.eval_samples or samples
         self.train_x, self.val_x, self.iters_per_epoch = (

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 import vsc
-from vsc.config import ConfigError
+from vsc.config import Config, ConfigError
 
 
 def resolve_device(name: str) -> torch.device:
@@ -22,6 +22,18 @@ def resolve_device(name: str) -> torch.device:
         raise ConfigError("config key 'device' is 'cuda' but no CUDA device is available; "
                            "set it to 'auto' or 'cpu'")
     return torch.device(name)
+
+
+def run_device(config: Config) -> torch.device:
+    """The device of a run (``config.device``), with deterministic algorithms switched on for
+    the process when ``config.deterministic`` asks for them."""
+    if config.deterministic:
+        # cuBLAS reads this when it creates its first handle; without it deterministic
+        # matrix products raise on CUDA >= 10.2
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.benchmark = False
+    return resolve_device(config.device)
 
 
 def derive_seed(*parts: object) -> int:

@@ -398,6 +398,11 @@ class Config:
         factory=list)
     device: Literal["auto", "cpu", "cuda"] = param("auto", help="auto: CUDA when available",
                                                    experiments=("linear", "dnn"))
+    deterministic: bool = param(
+        False, digest=UNLESS_DEFAULT, experiments=("linear", "dnn"),
+        help="deterministic GPU runs: PyTorch's deterministic algorithms and a fixed cuBLAS "
+        "workspace, so a rerun on the same GPU gives the same numbers (slower; CPU runs are "
+        "deterministic anyway)")
     results_dir: str = param("results", help="where run folders and tables are written")
     figures_dir: str = param("figures", help="where figures are written")
     data: DataConfig = param(help="natural-image patches", factory=DataConfig,
