@@ -14,7 +14,9 @@ import sys
 from snakemake.utils import min_version
 
 min_version("9.0")
-sys.path.insert(0, workflow.basedir)  # vsc.config, also when the workflow's env lacks vsc
+sys.path.insert(
+    0, workflow.basedir
+)  # vsc.config, also when the workflow's env lacks vsc
 
 # The quick preset is the default. A preset given with --configfile replaces it instead of
 # being merged over it, so every preset means exactly what its file says.

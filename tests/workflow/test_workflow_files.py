@@ -21,6 +21,15 @@ def _pins(lines):
     return pins
 
 
+def test_snakefmt_leaves_the_workflow_as_it_is():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "Snakefile",
+                             "workflow/rules"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, "run `snakefmt Snakefile workflow/rules`: " + result.stderr
+
+
 def test_lint_passes(tmp_path):
     result = snakemake("--lint", cwd=REPO)
     assert result.returncode == 0 and "good condition" in result.stdout + result.stderr

@@ -7,19 +7,19 @@ rule snr:
         final=f"{run_dir('linear', '{family}', SEED0, '{samples}')}/final.json",
     output:
         f"{RESULTS}/snr/{{family}}_J{{samples}}.json",
+    log:
+        f"{LOGS}/snr/{{family}}_J{{samples}}.log",
+    retries: CFG.workflow.retries
+    conda:
+        ENV
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_linear),
     params:
         vsc=VSC,
         run=lambda wildcards, input: os.path.dirname(input.final),
         passes=CFG.snr.passes,
         batches=CFG.snr.batches,
-    log:
-        f"{LOGS}/snr/{{family}}_J{{samples}}.log",
-    threads: CFG.workflow.threads
-    retries: CFG.workflow.retries
-    resources:
-        **training_resources(CFG.workflow.runtime_linear),
-    conda:
-        ENV
     shell:
         "{params.vsc} snr --run {params.run:q} --passes {params.passes:q}"
         " --batches {params.batches:q} --out {output:q} > {log:q} 2>&1"
@@ -31,17 +31,17 @@ rule consistency:
         final=f"{RESULTS}/runs/linear/{{run}}/final.json",
     output:
         f"{RESULTS}/consistency/{{run}}.json",
+    log:
+        f"{LOGS}/consistency/{{run}}.log",
+    conda:
+        ENV
+    resources:
+        mem_mb=CFG.workflow.mem_mb,
+        runtime=10,
     params:
         vsc=VSC,
         run=lambda wildcards, input: os.path.dirname(input.final),
         inputs=CFG.sampling.consistency_inputs,
-    log:
-        f"{LOGS}/consistency/{{run}}.log",
-    resources:
-        mem_mb=CFG.workflow.mem_mb,
-        runtime=10,
-    conda:
-        ENV
     shell:
         "{params.vsc} consistency --run {params.run:q} --inputs {params.inputs:q}"
         " --out {output:q} > {log:q} 2>&1"
@@ -51,21 +51,21 @@ rule dnn_baselines:
     """The DNN table's floor and linear reference: MSE of the mean training image and of PCA
     with dnn.latents components on the DNN experiment's test images."""
     input:
-        config=ancient(RESOLVED_CONFIG),
         **CELEBA_INPUT,
+        config=ancient(RESOLVED_CONFIG),
     output:
         f"{RESULTS}/dnn_baselines.json",
-    params:
-        vsc=VSC,
-        digest=DIGEST_DNN,
     log:
         f"{LOGS}/dnn_baselines.log",
+    conda:
+        ENV
     threads: CFG.workflow.threads
     resources:
         mem_mb=CFG.workflow.mem_mb,
         runtime=CFG.workflow.runtime_dnn,
-    conda:
-        ENV
+    params:
+        vsc=VSC,
+        digest=DIGEST_DNN,
     shell:
         "{params.vsc} dnn-baselines --config {input.config:q} --out {output:q} > {log:q} 2>&1"
 
@@ -78,17 +78,17 @@ rule recover:
     output:
         json=f"{recovered_dir(run_dir('dnn', '{family}', '{seed}', '{samples}'))}/recovered.json",
         atoms=f"{recovered_dir(run_dir('dnn', '{family}', '{seed}', '{samples}'))}/recovered.npy",
+    log:
+        f"{LOGS}/recover/{{family}}_J{{samples}}_seed{{seed}}.log",
+    retries: CFG.workflow.retries
+    conda:
+        ENV
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_dnn),
     params:
         vsc=VSC,
         run=lambda wildcards, input: os.path.dirname(input.final),
         out_dir=lambda wildcards, output: os.path.dirname(output.json),
-    log:
-        f"{LOGS}/recover/{{family}}_J{{samples}}_seed{{seed}}.log",
-    threads: CFG.workflow.threads
-    retries: CFG.workflow.retries
-    resources:
-        **training_resources(CFG.workflow.runtime_dnn),
-    conda:
-        ENV
     shell:
         "{params.vsc} recover --run {params.run:q} --out-dir {params.out_dir:q} > {log:q} 2>&1"

@@ -19,6 +19,7 @@ from vsc.config import (
 )
 from vsc.results import BENCHMARK_FILE, declared_files
 
+
 def stop_on_config_error(err):
     """One line naming the config file and the key, exit status 2 (as `vsc`), no traceback."""
     files = ", ".join(map(str, workflow.configfiles)) or "the config"
@@ -27,7 +28,9 @@ def stop_on_config_error(err):
 
 
 try:
-    CFG = config_from_dict(config)  # the same validation the CLI does, with typed defaults
+    CFG = config_from_dict(
+        config
+    )  # the same validation the CLI does, with typed defaults
 except ConfigError as err:
     stop_on_config_error(err)
 
@@ -37,9 +40,12 @@ FIGURES = CFG.figures_dir
 # but braces are Snakemake's wildcards and a line break cannot be a file name in a log.
 for _key, _path in (("results_dir", RESULTS), ("figures_dir", FIGURES)):
     if any(c in _path for c in "{}\n\r"):
-        stop_on_config_error(ConfigError(
-            f"config key '{_key}' ({_path!r}) must not contain braces or line breaks; "
-            "choose another folder name"))
+        stop_on_config_error(
+            ConfigError(
+                f"config key '{_key}' ({_path!r}) must not contain braces or line breaks; "
+                "choose another folder name"
+            )
+        )
 LOGS = f"{RESULTS}/logs"
 RESOLVED_CONFIG = f"{RESULTS}/config.yaml"
 
@@ -53,12 +59,16 @@ RESOLVED_CONFIG = f"{RESULTS}/config.yaml"
 PATCHES = f"{RESULTS}/data/patches-{CFG.digest('patches')}.json"
 DIGEST = CFG.digest("linear")
 DIGEST_DNN = CFG.digest("dnn")
-BENCHMARK = BENCHMARK_FILE  # in the run folder it measured; the report's cost table reads it
+BENCHMARK = (
+    BENCHMARK_FILE  # in the run folder it measured; the report's cost table reads it
+)
 
 # vsc from this checkout. The interpreter is Snakemake's own (so `.venv/bin/snakemake` works
 # without activating the venv), except under --sdm conda, where the rule's env provides
 # `python` with the dependencies and PYTHONPATH provides the suite.
-USES_CONDA = any(m.name == "CONDA" for m in workflow.deployment_settings.deployment_method)
+USES_CONDA = any(
+    m.name == "CONDA" for m in workflow.deployment_settings.deployment_method
+)
 PYTHON = "python" if USES_CONDA else shlex.quote(sys.executable)
 VSC = f"PYTHONPATH={shlex.quote(workflow.basedir)}${{PYTHONPATH:+:$PYTHONPATH}} {PYTHON} -m vsc_bench"
 ENV = "../envs/vsc.yaml"
@@ -67,7 +77,8 @@ ENV = "../envs/vsc.yaml"
 def run_dir(study, method, seed, samples=None, estimator=None, point=None):
     """The one place a run folder is named: results/runs/<study>/<method>[_J<J>][_<estimator>]
     _seed<seed>[_latents<n>_sparsity<p>]. ``study`` is linear, groundtruth or dnn; ``point``
-    is a DNN sweep point (code size, target sparsity). Wildcard patterns pass '{family}' etc."""
+    is a DNN sweep point (code size, target sparsity). Wildcard patterns pass '{family}' etc.
+    """
     name = str(method)
     if samples is not None:
         name += f"_J{samples}"
@@ -81,8 +92,10 @@ def run_dir(study, method, seed, samples=None, estimator=None, point=None):
 
 def run_outputs(folder, dictionary=True, snapshots=True):
     """The declared files of a run folder (vsc.results.declared_files), keyed by stem."""
-    return {name.split(".")[0]: f"{folder}/{name}"
-            for name in declared_files(dictionary=dictionary, snapshots=snapshots)}
+    return {
+        name.split(".")[0]: f"{folder}/{name}"
+        for name in declared_files(dictionary=dictionary, snapshots=snapshots)
+    }
 
 
 def finals(folders):
@@ -91,8 +104,10 @@ def finals(folders):
 
 def figure_outputs(stem, caption, category):
     """A figure's PNG (shown in the Snakemake report) and PDF."""
-    return {"png": report(f"{FIGURES}/{stem}.png", caption=caption, category=category),
-            "pdf": f"{FIGURES}/{stem}.pdf"}
+    return {
+        "png": report(f"{FIGURES}/{stem}.png", caption=caption, category=category),
+        "pdf": f"{FIGURES}/{stem}.pdf",
+    }
 
 
 def figure_stem(wildcards, output):
@@ -101,26 +116,35 @@ def figure_stem(wildcards, output):
 
 def summary_outputs(name, caption, category):
     """results/<name>.csv and figures/<name>.png/.pdf, both in the Snakemake report."""
-    return {"csv": report(f"{RESULTS}/{name}.csv", caption=caption, category=category),
-            **figure_outputs(name, caption, category)}
+    return {
+        "csv": report(f"{RESULTS}/{name}.csv", caption=caption, category=category),
+        **figure_outputs(name, caption, category),
+    }
 
 
 def outputs_of(name):
     """The files of summary_outputs(name)."""
-    return [f"{RESULTS}/{name}.csv"] + [f"{FIGURES}/{name}.{ext}" for ext in ("png", "pdf")]
+    return [f"{RESULTS}/{name}.csv"] + [
+        f"{FIGURES}/{name}.{ext}" for ext in ("png", "pdf")
+    ]
 
 
 # The linear-generator studies: 'linear' reads the preset's patch set (Table 1 and its
 # analyses); 'groundtruth' is the same config with the groundtruth section's overrides (the
 # runs generate their synthetic patches themselves).
-Study = namedtuple("Study", "sets digest inputs")  # --set flags, run digest, rule inputs
+Study = namedtuple(
+    "Study", "sets digest inputs"
+)  # --set flags, run digest, rule inputs
 STUDIES = {}
 for _study, _overrides in (("linear", {}), ("groundtruth", groundtruth_overrides(CFG))):
     _inputs = {"config": ancient(RESOLVED_CONFIG)}
     if _study == "linear":
         _inputs["patches"] = ancient(PATCHES)
-    STUDIES[_study] = Study(as_set_flags(_overrides),
-                            with_overrides(CFG, _overrides).digest("linear"), _inputs)
+    STUDIES[_study] = Study(
+        as_set_flags(_overrides),
+        with_overrides(CFG, _overrides).digest("linear"),
+        _inputs,
+    )
 
 
 def training_resources(runtime):
@@ -129,8 +153,10 @@ def training_resources(runtime):
     cluster continues with twice, then three times the limits. A GPU only where the preset
     asks for one. Light jobs run where Snakemake runs (localrules) with the profile's
     default-resources."""
-    res = {"mem_mb": lambda wildcards, attempt: CFG.workflow.mem_mb * attempt,
-           "runtime": lambda wildcards, attempt: runtime * attempt}
+    res = {
+        "mem_mb": lambda wildcards, attempt: CFG.workflow.mem_mb * attempt,
+        "runtime": lambda wildcards, attempt: runtime * attempt,
+    }
     if CFG.workflow.gpu:
         res["gpu"] = 1
     return res

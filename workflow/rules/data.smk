@@ -13,14 +13,14 @@ if CFG.data.source == "images_mat" and CFG.data.download and CFG.data.path:
         """Download IMAGES.mat and verify its checksum before it is used."""
         output:
             CFG.data.path,
-        params:
-            vsc=VSC,
-            url=CFG.data.url,
-            checksum=CFG.data.checksum,
         log:
             f"{LOGS}/download_images.log",
         conda:
             ENV
+        params:
+            vsc=VSC,
+            url=CFG.data.url,
+            checksum=CFG.data.checksum,
         shell:
             "{params.vsc} download-images --url {params.url:q} --checksum {params.checksum:q}"
             " --out {output:q}"
@@ -42,13 +42,13 @@ if CFG.dnn.dataset == "celeba":
             config=ancient(RESOLVED_CONFIG),
         output:
             f"{RESULTS}/data/celeba.json",
-        params:
-            vsc=VSC,
         log:
             f"{LOGS}/celeba.log",
         priority: 100
         conda:
             ENV
+        params:
+            vsc=VSC,
         shell:
             "{params.vsc} celeba --config {input.config:q} --out {output:q} > {log:q} 2>&1"
 
@@ -78,19 +78,19 @@ rule resolved_config:
 rule patches:
     """Extract (or find in data.cache_dir) the patch set once, before any training job."""
     input:
-        config=ancient(RESOLVED_CONFIG),
         **IMAGES_MAT_INPUT,
+        config=ancient(RESOLVED_CONFIG),
     output:
         PATCHES,
-    params:
-        vsc=VSC,
     log:
         f"{LOGS}/patches.log",
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        ENV
+    params:
+        vsc=VSC,
     shell:
         "{params.vsc} patches --config {input.config:q} --out {output:q} > {log:q} 2>&1"

@@ -16,14 +16,18 @@ rule reproduction_report:
         config=ancient(RESOLVED_CONFIG),
         finals=finals(TABLE1_RUNS),
     output:
-        report(REPORT, caption="../report/reproduction.rst", category="Reproduction report"),
-    params:
-        vsc=VSC,
-        runs=TABLE1_RUNS,
+        report(
+            REPORT,
+            caption="../report/reproduction.rst",
+            category="Reproduction report",
+        ),
     log:
         f"{LOGS}/reproduction_report.log",
     conda:
         ENV
+    params:
+        vsc=VSC,
+        runs=TABLE1_RUNS,
     shell:
         "{params.vsc} report --table {input.table:q} --dnn-table {input.dnn:q}"
         " --snr-table {input.snr:q} --sampling-table {input.sampling:q}"
@@ -44,13 +48,13 @@ rule dnn_report:
         finals=finals(DNN_RUNS),
     output:
         f"{RESULTS}/DNN_REPORT.md",
-    params:
-        vsc=VSC,
-        runs=DNN_RUNS,
     log:
         f"{LOGS}/dnn_report.log",
     conda:
         ENV
+    params:
+        vsc=VSC,
+        runs=DNN_RUNS,
     shell:
         "{params.vsc} report --dnn-table {input.dnn:q} --runs {params.runs:q}"
         " --config {input.config:q} --out {output:q} > {log:q} 2>&1"

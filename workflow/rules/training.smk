@@ -13,21 +13,21 @@ for study, (sets, digest, inputs) in STUDIES.items():
             **inputs,
         output:
             **run_outputs(run_dir(study, "{family}", "{seed}", "{samples}")),
+        log:
+            f"{LOGS}/{study}/{{family}}_J{{samples}}_seed{{seed}}.log",
+        benchmark:
+            f"{run_dir(study, '{family}', '{seed}', '{samples}')}/{BENCHMARK}"
+        retries: CFG.workflow.retries
+        conda:
+            ENV
+        threads: CFG.workflow.threads
+        resources:
+            **training_resources(CFG.workflow.runtime_linear),
         params:
             vsc=VSC,
             digest=digest,
             sets=sets,
             run=lambda wc, output: os.path.dirname(output.final),
-        log:
-            f"{LOGS}/{study}/{{family}}_J{{samples}}_seed{{seed}}.log",
-        benchmark:
-            f"{run_dir(study, '{family}', '{seed}', '{samples}')}/{BENCHMARK}"
-        threads: CFG.workflow.threads
-        retries: CFG.workflow.retries
-        resources:
-            **training_resources(CFG.workflow.runtime_linear),
-        conda:
-            ENV
         shell:
             "{params.vsc} linear --config {input.config:q} {params.sets}"
             " --family {wildcards.family:q} --samples {wildcards.samples:q}"
@@ -41,21 +41,21 @@ for study, (sets, digest, inputs) in STUDIES.items():
             **inputs,
         output:
             **run_outputs(run_dir(study, "fista", "{seed}")),
+        log:
+            f"{LOGS}/{study}/fista_seed{{seed}}.log",
+        benchmark:
+            f"{run_dir(study, 'fista', '{seed}')}/{BENCHMARK}"
+        retries: CFG.workflow.retries
+        conda:
+            ENV
+        threads: CFG.workflow.threads
+        resources:
+            **training_resources(CFG.workflow.runtime_fista),
         params:
             vsc=VSC,
             digest=digest,
             sets=sets,
             run=lambda wc, output: os.path.dirname(output.final),
-        log:
-            f"{LOGS}/{study}/fista_seed{{seed}}.log",
-        benchmark:
-            f"{run_dir(study, 'fista', '{seed}')}/{BENCHMARK}"
-        threads: CFG.workflow.threads
-        retries: CFG.workflow.retries
-        resources:
-            **training_resources(CFG.workflow.runtime_fista),
-        conda:
-            ENV
         shell:
             "{params.vsc} fista --config {input.config:q} {params.sets}"
             " --seed {wildcards.seed:q} --run {params.run:q} --replace-stale > {log:q} 2>&1"
@@ -68,21 +68,21 @@ for study, (sets, digest, inputs) in STUDIES.items():
             **inputs,
         output:
             **run_outputs(run_dir(study, "sklearn", "{seed}"), snapshots=False),
+        log:
+            f"{LOGS}/{study}/sklearn_seed{{seed}}.log",
+        benchmark:
+            f"{run_dir(study, 'sklearn', '{seed}')}/{BENCHMARK}"
+        conda:
+            ENV
+        threads: CFG.workflow.threads
+        resources:
+            mem_mb=CFG.workflow.mem_mb,
+            runtime=CFG.workflow.runtime_fista,
         params:
             vsc=VSC,
             digest=digest,
             sets=sets,
             run=lambda wc, output: os.path.dirname(output.final),
-        log:
-            f"{LOGS}/{study}/sklearn_seed{{seed}}.log",
-        benchmark:
-            f"{run_dir(study, 'sklearn', '{seed}')}/{BENCHMARK}"
-        threads: CFG.workflow.threads
-        resources:
-            mem_mb=CFG.workflow.mem_mb,
-            runtime=CFG.workflow.runtime_fista,
-        conda:
-            ENV
         shell:
             "{params.vsc} sklearn --config {input.config:q} {params.sets}"
             " --seed {wildcards.seed:q} --run {params.run:q} --replace-stale > {log:q} 2>&1"
@@ -100,27 +100,32 @@ for bundle, j, members in linear_bundles():
             **STUDIES["linear"].inputs,
         output:
             [f for _, _, run in members for f in run_outputs(run).values()],
-        params:
-            vsc=VSC,
-            digest=DIGEST,
-            runs=[str(token) for family, seed, run in members
-                  for token in ("--run", family, seed, run)],
-            samples=j,
         log:
             f"{LOGS}/linear/{bundle}.log",
         benchmark:
             f"{RESULTS}/runs/linear/bundles/{bundle}.tsv"
-        threads: CFG.workflow.threads
         retries: CFG.workflow.retries
-        resources:
-            **training_resources(CFG.workflow.runtime_linear),
         conda:
             ENV
+        threads: CFG.workflow.threads
+        resources:
+            **training_resources(CFG.workflow.runtime_linear),
+        params:
+            vsc=VSC,
+            digest=DIGEST,
+            runs=[
+                str(token)
+                for family, seed, run in members
+                for token in ("--run", family, seed, run)
+            ],
+            samples=j,
         shell:
             "{params.vsc} linear-bundle --config {input.config:q} --samples {params.samples:q}"
             " {params.runs:q} --replace-stale > {log:q} 2>&1"
 
-    workflow.ruleorder(bundle, "linear")  # the bundle, not the one-run rule, makes its runs
+    workflow.ruleorder(
+        bundle, "linear"
+    )  # the bundle, not the one-run rule, makes its runs
 
 
 rule linear_estimator:
@@ -128,23 +133,25 @@ rule linear_estimator:
     input:
         **STUDIES["linear"].inputs,
     output:
-        **run_outputs(run_dir("linear", "{family}", "{seed}", "{samples}", "{estimator}")),
-    wildcard_constraints:
-        estimator="avg|iwae",
-    params:
-        vsc=VSC,
-        digest=DIGEST,
-        run=lambda wc, output: os.path.dirname(output.final),
+        **run_outputs(
+            run_dir("linear", "{family}", "{seed}", "{samples}", "{estimator}")
+        ),
     log:
         f"{LOGS}/linear/{{family}}_J{{samples}}_{{estimator}}_seed{{seed}}.log",
     benchmark:
         f"{run_dir('linear', '{family}', '{seed}', '{samples}', '{estimator}')}/{BENCHMARK}"
-    threads: CFG.workflow.threads
+    wildcard_constraints:
+        estimator="avg|iwae",
     retries: CFG.workflow.retries
-    resources:
-        **training_resources(CFG.workflow.runtime_linear),
     conda:
         ENV
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_linear),
+    params:
+        vsc=VSC,
+        digest=DIGEST,
+        run=lambda wc, output: os.path.dirname(output.final),
     shell:
         "{params.vsc} linear --config {input.config:q} --set linear.estimator={wildcards.estimator:q}"
         " --family {wildcards.family:q} --samples {wildcards.samples:q} --seed {wildcards.seed:q}"
@@ -154,25 +161,28 @@ rule linear_estimator:
 rule dnn:
     """One (family, J, seed) DNN-generator run."""
     input:
-        config=ancient(RESOLVED_CONFIG),
         **CELEBA_INPUT,
+        config=ancient(RESOLVED_CONFIG),
     output:
-        **run_outputs(run_dir("dnn", "{family}", "{seed}", "{samples}"), dictionary=False,
-                      snapshots=False),
-    params:
-        vsc=VSC,
-        digest=DIGEST_DNN,
-        run=lambda wc, output: os.path.dirname(output.final),
+        **run_outputs(
+            run_dir("dnn", "{family}", "{seed}", "{samples}"),
+            dictionary=False,
+            snapshots=False,
+        ),
     log:
         f"{LOGS}/dnn/{{family}}_J{{samples}}_seed{{seed}}.log",
     benchmark:
         f"{run_dir('dnn', '{family}', '{seed}', '{samples}')}/{BENCHMARK}"
-    threads: CFG.workflow.threads
     retries: CFG.workflow.retries
-    resources:
-        **training_resources(CFG.workflow.runtime_dnn),
     conda:
         ENV
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_dnn),
+    params:
+        vsc=VSC,
+        digest=DIGEST_DNN,
+        run=lambda wc, output: os.path.dirname(output.final),
     shell:
         "{params.vsc} dnn --config {input.config:q} --family {wildcards.family:q}"
         " --samples {wildcards.samples:q} --seed {wildcards.seed:q} --run {params.run:q}"
@@ -184,33 +194,50 @@ rule dnn:
 rule dnn_sweep:
     """One DNN run at another code size or target sparsity than the main grid's."""
     input:
-        config=ancient(RESOLVED_CONFIG),
         **CELEBA_INPUT,
+        config=ancient(RESOLVED_CONFIG),
     output:
-        **run_outputs(run_dir("dnn", "{family}", "{seed}", "{samples}",
-                              point=("{latents}", "{sparsity}")),
-                      dictionary=False, snapshots=False),
+        **run_outputs(
+            run_dir(
+                "dnn",
+                "{family}",
+                "{seed}",
+                "{samples}",
+                point=("{latents}", "{sparsity}"),
+            ),
+            dictionary=False,
+            snapshots=False,
+        ),
+    log:
+        f"{LOGS}/dnn/{{family}}_J{{samples}}_seed{{seed}}_latents{{latents}}"
+        f"_sparsity{{sparsity}}.log",
+    benchmark:
+        os.path.join(
+            run_dir(
+                "dnn",
+                "{family}",
+                "{seed}",
+                "{samples}",
+                point=("{latents}", "{sparsity}"),
+            ),
+            BENCHMARK,
+        )
     wildcard_constraints:
         latents=r"\d+",
         sparsity=r"0?\.\d+|\d+(\.\d+)?e-\d+",
+    retries: CFG.workflow.retries
+    conda:
+        ENV
+    threads: CFG.workflow.threads
+    resources:
+        **training_resources(CFG.workflow.runtime_dnn),
     params:
         vsc=VSC,
         digest=DIGEST_DNN,
         run=lambda wc, output: os.path.dirname(output.final),
         sets=lambda wc: as_set_flags(
-            sweep_point_overrides(CFG, int(wc.latents), float(wc.sparsity))),
-    log:
-        f"{LOGS}/dnn/{{family}}_J{{samples}}_seed{{seed}}_latents{{latents}}"
-        f"_sparsity{{sparsity}}.log",
-    benchmark:
-        os.path.join(run_dir("dnn", "{family}", "{seed}", "{samples}",
-                             point=("{latents}", "{sparsity}")), BENCHMARK)
-    threads: CFG.workflow.threads
-    retries: CFG.workflow.retries
-    resources:
-        **training_resources(CFG.workflow.runtime_dnn),
-    conda:
-        ENV
+            sweep_point_overrides(CFG, int(wc.latents), float(wc.sparsity))
+        ),
     shell:
         "{params.vsc} dnn --config {input.config:q} {params.sets} --family {wildcards.family:q}"
         " --samples {wildcards.samples:q} --seed {wildcards.seed:q} --run {params.run:q}"
