@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import platform
 import subprocess
+import tempfile
 from pathlib import Path
+from typing import IO
 
 import torch
 
@@ -15,13 +18,46 @@ from vsc.config import Config, ConfigError
 
 
 def resolve_device(name: str) -> torch.device:
-    """'auto' -> CUDA when available, else CPU; 'cuda' without a GPU is an error."""
+    """'auto' -> CUDA when available, else CPU; 'cuda' without a GPU is an error. With
+    several GPUs visible, the process takes one no other vsc process holds (claim_gpu)."""
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        name = "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
         raise ConfigError("config key 'device' is 'cuda' but no CUDA device is available; "
                            "set it to 'auto' or 'cpu'")
+    if name == "cuda" and torch.cuda.device_count() > 1:
+        index = claim_gpu(torch.cuda.device_count())
+        torch.cuda.set_device(index)  # so that "cuda" without an index means it too
+        return torch.device("cuda", index)
     return torch.device(name)
+
+
+_claimed: tuple[int, IO[str]] | None = None  # this process's GPU and the lock that holds it
+
+
+def claim_gpu(count: int) -> int:
+    """The first of ``count`` GPUs that no other vsc process on this machine holds, held by
+    this process until it ends (a lock file per GPU in VSC_GPU_LOCK_DIR, default the temp
+    folder): the jobs of a local multi-GPU run spread over the GPUs instead of all landing on
+    the first. When every GPU is held, GPUs are shared, chosen by process id. A scheduler
+    that gives each job its own GPU (CUDA_VISIBLE_DEVICES) leaves one visible: no lock."""
+    global _claimed
+    if _claimed is not None:
+        return _claimed[0]
+    folder = Path(os.environ.get("VSC_GPU_LOCK_DIR", tempfile.gettempdir()))
+    for index in range(count):
+        try:
+            handle = open(folder / f"vsc-gpu-{index}.lock", "a")  # held until the process ends
+        except OSError:  # another user's lock file: that GPU is theirs
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _claimed = (index, handle)
+        return index
+    return os.getpid() % count
 
 
 def run_device(config: Config) -> torch.device:
