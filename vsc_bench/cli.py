@@ -196,8 +196,13 @@ def _celeba(args) -> None:
           f"and {found['n_test']} test images")
 
 
+def _dnn_baselines_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, help="YAML preset")
+    p.add_argument("--out", required=True, help="JSON to write (e.g. results/dnn_baselines.json)")
+
+
 @command("dnn-baselines", "MSE of the mean training image and of PCA with dnn.latents "
-         "components on the DNN experiment's test images", _patches_args)
+         "components on the DNN experiment's test images", _dnn_baselines_args)
 def _dnn_baselines(args) -> None:
     from vsc.config import load_config
     from vsc.dnn import image_set

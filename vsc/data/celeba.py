@@ -214,27 +214,27 @@ def check_sizes(layout: CelebaLayout) -> Counter:
     """Read every image's header: all must open and share the first image's size (a
     DataError names the first that does not). Returns the count per size."""
     expected = (layout.width, layout.height)
+    names = _by_id(list(layout.source.members))
     sizes: Counter = Counter()
-    for name in _by_id(list(layout.source.members)):
+    for name in names:
         size = _size(layout.source, name)
         if size != expected:
             raise DataError(f"{layout.source.origin}: {name} is {size[0]}x{size[1]} but "
-                            f"{_by_id(list(layout.source.members))[0]} is "
-                            f"{expected[0]}x{expected[1]}; all images must share one size "
-                            f"(resize them, or keep one resolution)")
+                            f"{names[0]} is {expected[0]}x{expected[1]}; all images must "
+                            f"share one size (resize them, or keep one resolution)")
         sizes[size] += 1
     return sizes
 
 
-def decode(data: bytes, crop: int, size: int) -> np.ndarray:
-    """Image bytes -> [3, size, size] float32 in [0, 1]: centre crop, then resize."""
+def decode(data: bytes, crop: int, size: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Image bytes -> ([3, size, size] float32 in [0, 1], the image's own (width, height)):
+    centre crop, then resize."""
     with Image.open(io.BytesIO(data)) as im:
-        im = im.convert("RGB")
         w, h = im.size
         left, top = (w - crop) // 2, (h - crop) // 2
-        im = im.crop((left, top, left + crop, top + crop)).resize((size, size),
-                                                                   Image.Resampling.BILINEAR)
-        return np.asarray(im, dtype=np.float32).transpose(2, 0, 1) / 255.0
+        im = im.convert("RGB").crop((left, top, left + crop, top + crop))
+        im = im.resize((size, size), Image.Resampling.BILINEAR)
+        return np.asarray(im, dtype=np.float32).transpose(2, 0, 1) / 255.0, (w, h)
 
 
 def check_celeba(config: CelebaConfig) -> dict[str, int | str]:
@@ -271,10 +271,7 @@ class CelebA(Dataset):
     def __getitem__(self, i: int) -> torch.Tensor:
         layout, name = self.layout, self.names[i]
         try:
-            data = layout.source.read(name)
-            with Image.open(io.BytesIO(data)) as im:
-                size = im.size
-            image = decode(data, layout.crop, self.size)
+            image, size = decode(layout.source.read(name), layout.crop, self.size)
         except READ_ERRORS as err:
             raise DataError(f"{layout.source.origin}: cannot read {name} ({err}); replace or "
                             f"remove the file") from None
