@@ -41,6 +41,12 @@ onstart:
     write_resolved_config()  # bring an existing results/config.yaml up to date
 
 
+# On a cluster a GPU is a per-submission resource: --resources gpu=1 (profiles/slurm) caps
+# what each (group) job asks for, not how many GPU jobs are queued at once.
+resource_scopes:
+    gpu="local",
+
+
 # Light jobs run where Snakemake runs, also under the cluster profile, with the profile's
 # default-resources: summaries, figures, the report, and the data checks and download
 # (cluster nodes often have no internet).

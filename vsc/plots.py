@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -22,6 +22,12 @@ from vsc.io import atomic_path
 from vsc.paper import PAPER_TABLE1
 
 J_COLOURS = {1: "tab:blue", 20: "tab:orange"}
+LEGEND_PT = 8  # the smallest text any figure uses (legends, annotations, tick labels)
+DPI = 120  # PNG resolution
+ATOM_PX = 4  # PNG pixels per atom pixel, so that 16 x 16 atoms stay legible
+ATOMS_SHOWN = 64  # the largest-norm atoms a dictionary panel shows (an 8 x 8 grid)
+GREY = plt.get_cmap("gray").with_extremes(bad="white")  # NaN separators drawn white
+IMAGES_MAT = "IMAGES.mat"  # the data set the paper's linear numbers come from
 
 
 def provenance_line(frame: pd.DataFrame) -> str:
@@ -41,19 +47,22 @@ def save(fig: plt.Figure, stem: str | Path) -> list[Path]:
     for suffix in (".png", ".pdf"):
         path = Path(f"{stem}{suffix}")
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=suffix[1:], dpi=120, bbox_inches="tight")
+            fig.savefig(tmp, format=suffix[1:], dpi=DPI, bbox_inches="tight")
         paths.append(path)
     plt.close(fig)
     return paths
 
 
-def atom_grid(atoms: np.ndarray, patch: int | None = None, pad: int = 1) -> np.ndarray:
-    """Tile a [P*P, K] dictionary into one image, atoms sorted by norm (largest first), each
-    scaled to [-1, 1] by its own largest magnitude. Returns [H, W] with NaN padding between
-    the atoms."""
+def atom_grid(atoms: np.ndarray, patch: int | None = None, pad: int = 1,
+              max_atoms: int | None = None) -> np.ndarray:
+    """Tile a [P*P, K] dictionary into one image, atoms sorted by norm (largest first, the
+    ``max_atoms`` largest when given), each scaled to [-1, 1] by its own largest magnitude.
+    Returns [H, W] with NaN padding between the atoms."""
     d, k = atoms.shape
     patch = patch or round(math.sqrt(d))
-    ordered = atoms[:, np.argsort(-np.linalg.norm(atoms, axis=0))].T.reshape(k, patch, patch)
+    order = np.argsort(-np.linalg.norm(atoms, axis=0))[:max_atoms]
+    k = len(order)
+    ordered = atoms[:, order].T.reshape(k, patch, patch)
     scale = np.abs(ordered).max(axis=(1, 2), keepdims=True)
     cols = math.ceil(math.sqrt(k))
     grid = montage(ordered / np.where(scale == 0, 1.0, scale), fill=np.nan,
@@ -61,27 +70,87 @@ def atom_grid(atoms: np.ndarray, patch: int | None = None, pad: int = 1) -> np.n
     return grid[pad:-pad, pad:-pad] if pad else grid  # montage also pads the border
 
 
+def image_panels(rows: int, cols: int, image_shape: tuple[int, ...], title_lines: int = 2,
+                 header_lines: int = 1) -> tuple[plt.Figure, list[list[plt.Axes]]]:
+    """A figure of rows x cols image panels, each exactly ATOM_PX PNG pixels per image pixel
+    (``image_shape`` [H, W, ...] is the largest image a panel shows), with room for a title
+    of ``title_lines`` lines over each panel and ``header_lines`` for the figure's title.
+    Axes are placed in inches, so the PNG's scale does not depend on the panel count."""
+    line = LEGEND_PT * 1.5 / 72  # inches per line of panel title
+    width, height = (ATOM_PX * n / DPI for n in (image_shape[1], image_shape[0]))
+    gap, above = 0.2, title_lines * line + 0.1
+    header = header_lines * 0.22 + 0.1
+    fig_w = cols * width + (cols + 1) * gap
+    fig_h = header + rows * (above + height) + gap
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    axes = [[fig.add_axes(((gap + c * (width + gap)) / fig_w,
+                           (fig_h - header - (r + 1) * (above + height)) / fig_h,
+                           width / fig_w, height / fig_h))
+             for c in range(cols)] for r in range(rows)]
+    for ax in (a for row in axes for a in row):
+        ax.axis("off")
+    return fig, axes
+
+
+def show_atoms(ax: plt.Axes, atoms: np.ndarray) -> np.ndarray:
+    """Draw the ATOMS_SHOWN largest atoms of a [P*P, K] dictionary, the same way in every
+    panel of every figure (one grey scale, white separators, top left aligned); returns the
+    tiled image."""
+    grid = atom_grid(atoms, max_atoms=ATOMS_SHOWN)
+    ax.imshow(grid, cmap=GREY, vmin=-1, vmax=1, interpolation="nearest")
+    return grid
+
+
+def atoms_caption(atoms: np.ndarray) -> str:
+    """'the 64 largest of 256 atoms' (or 'all 16 atoms'), for a figure's title."""
+    k = atoms.shape[1]
+    return f"the {ATOMS_SHOWN} largest of {k} atoms" if k > ATOMS_SHOWN else f"all {k} atoms"
+
+
+def tile_shape(atoms: np.ndarray) -> tuple[int, int]:
+    """[H, W] of the image ``show_atoms`` draws for a [P*P, K] dictionary."""
+    return atom_grid(atoms, max_atoms=ATOMS_SHOWN).shape
+
+
 def plot_dictionaries(finals: pd.DataFrame, stem: str | Path,
                       notes: Sequence[str] = ()) -> list[Path]:
-    """One panel per (method, J): the lowest seed's dictionary, atoms sorted by norm."""
+    """One panel per (method, J): the lowest seed's dictionary, its largest atoms by norm."""
     # a scikit-learn run has one row per coding algorithm but a single dictionary
     runs = (finals.drop_duplicates("run_dir").sort_values("seed")
             .drop_duplicates(["method", "J"]))
-    n = len(runs)
-    cols = min(4, n)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.5 * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, run in zip(axes.flat, runs.itertuples(), strict=False):
-        atoms = np.load(Path(run.run_dir) / "dictionary.npy")
-        ax.imshow(atom_grid(atoms), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
+    dictionaries = [np.load(Path(run.run_dir) / "dictionary.npy") for run in runs.itertuples()]
+    cols = min(4, len(runs))
+    title = (f"Learned dictionaries, {atoms_caption(dictionaries[0])} by norm "
+             f"({provenance_line(runs)}){notes_lines(notes)}")
+    fig, axes = image_panels(math.ceil(len(runs) / cols), cols, tile_shape(dictionaries[0]),
+                             header_lines=title.count("\n") + 1)
+    for ax, run, atoms in zip((a for row in axes for a in row), runs.itertuples(),
+                              dictionaries, strict=False):
+        show_atoms(ax, atoms)
         name = "scikit-learn" if run.method.startswith("sklearn_") else label(run.method)
         ax.set_title(f"{name}\nJ={run.J}, mean norm "
-                     f"{np.linalg.norm(atoms, axis=0).mean():.1f}", fontsize=8)
-    fig.suptitle(f"Learned dictionaries, atoms sorted by norm ({provenance_line(runs)})"
-                 f"{notes_lines(notes)}", fontsize=10)
+                     f"{np.linalg.norm(atoms, axis=0).mean():.1f}", fontsize=LEGEND_PT + 1)
+    fig.suptitle(title, fontsize=10, y=1.0, va="top")
     return save(fig, stem)
+
+
+def legend_once() -> Callable[[str], str | None]:
+    """A labeller that returns each legend text the first time only (None after), so a
+    figure drawn mark by mark lists each kind of mark once."""
+    labelled: set[str] = set()
+
+    def once(text: str) -> str | None:
+        if text in labelled:
+            return None
+        labelled.add(text)
+        return text
+    return once
+
+
+def paper_label(frame: pd.DataFrame) -> str:
+    """How the paper's linear values are named in a legend: 'paper' on IMAGES.mat itself,
+    'paper, IMAGES.mat' wherever the figure's data differ from the paper's."""
+    return "paper" if set(frame.dataset.astype(str)) == {IMAGES_MAT} else f"paper, {IMAGES_MAT}"
 
 
 def notes_lines(notes: Sequence[str]) -> str:
@@ -99,13 +168,7 @@ def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     js = sorted(table.J.unique())
     fig, ax = plt.subplots(figsize=(1.1 * len(methods) + 2, 4.5))
     width = 0.25
-    labelled: set[str] = set()
-
-    def once(text: str) -> str | None:  # each legend entry once
-        if text in labelled:
-            return None
-        labelled.add(text)
-        return text
+    once = legend_once()
 
     for k, j in enumerate(js):
         offset = (k - (len(js) - 1) / 2) * width
@@ -117,7 +180,7 @@ def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
             row = sub.loc[m]
             if row.n_diverged == row.n_seeds:
                 ax.annotate("diverged", (i + offset, 0.5), xycoords=("data", "axes fraction"),
-                            rotation=90, ha="center", fontsize=7, color=colour)
+                            rotation=90, ha="center", fontsize=LEGEND_PT, color=colour)
                 continue
             low = getattr(row, "val_loss_ci_low", math.nan)
             if pd.notna(low):  # the 95% bootstrap interval (vsc.intervals)
@@ -129,7 +192,7 @@ def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
             paper = PAPER_TABLE1.get((m, int(j)))
             if paper:
                 ax.plot(i + offset, paper, marker="_", markersize=14, color=colour, mew=2,
-                        linestyle="none", label=once(f"paper, J={j}"))
+                        linestyle="none", label=once(f"{paper_label(table)}, J={j}"))
             exact = getattr(row, "fista_val_loss_mean", math.nan)
             if pd.notna(exact):
                 ax.plot(i + offset, exact, marker="x", color="grey", linestyle="none",
@@ -142,7 +205,7 @@ def plot_table1(table: pd.DataFrame, stem: str | Path) -> list[Path]:
                   fontsize=8)
     ax.set_ylabel("validation loss (log scale)")
     ax.set_title(f"Table 1: validation loss per method ({provenance_line(table)})", fontsize=9)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=LEGEND_PT, loc="best")
     ax.grid(axis="y", alpha=0.3, which="both")
     return save(fig, stem)
 
@@ -155,13 +218,18 @@ def plot_curves(curves: pd.DataFrame, stem: str | Path) -> list[Path]:
     for ax, j in zip(axes[0], js, strict=True):
         for i, ((method, seed), run) in enumerate(
                 curves[curves.J == j].groupby(["method", "seed"], sort=False)):
-            ax.plot(run.epoch, run.val_loss, marker=".", color=f"C{i % 10}",
-                    label=f"{label(method)} (seed {seed})")
+            name, colour = f"{label(method)} (seed {seed})", f"C{i % 10}"
+            if len(run) == 1:  # one evaluation (scikit-learn): a level across the panel
+                ax.axhline(run.val_loss.iloc[0], color=colour, linestyle=":",
+                           label=f"{name}, one evaluation")
+                ax.plot(run.epoch, run.val_loss, marker="D", color=colour)
+            else:
+                ax.plot(run.epoch, run.val_loss, marker=".", color=colour, label=name)
         ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.set_title(f"J = {j}")
         ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=6)
+        ax.legend(fontsize=LEGEND_PT)
     axes[0][0].set_ylabel("validation loss (log scale)")
     fig.suptitle(f"Validation loss per epoch ({provenance_line(curves)})", fontsize=10)
     return save(fig, stem)
@@ -177,7 +245,7 @@ def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
     colours = {m: plt.cm.tab10(i % 10) for i, m in enumerate(dict.fromkeys(curves.method))}
     for (method, samples), run in curves.groupby(["method", "J"], sort=False):
         style = {"color": colours[method], "linestyle": "-" if samples == 1 else "--",
-                 "marker": "." if len(run) < 30 else None,
+                 "marker": "D" if len(run) == 1 else "." if len(run) < 30 else None,
                  "label": label(method) + (f" J={samples}" if method in FAMILY_NAMES
                                            else "")}
         if "atom_norm_mean" in run:
@@ -194,7 +262,7 @@ def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
         ax.set_xlabel("iteration")
         ax.grid(alpha=0.3, which="both")
     handles, labels = recon_ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=7, frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=LEGEND_PT, frameon=False)
     fig.subplots_adjust(bottom=0.27)
     fig.suptitle(f"Dictionary learning over time ({provenance_line(curves)})", fontsize=10)
     return save(fig, stem)
@@ -204,26 +272,24 @@ def plot_snapshots(snapshots: dict[str, dict[int, np.ndarray]], provenance: str,
                    stem: str | Path, max_columns: int = 6) -> list[Path]:
     """Dictionary snapshots: one row per run (name -> {iteration: [P*P, K]}), at most
     ``max_columns`` iterations evenly chosen from those kept (always the first and last),
-    atoms sorted by norm."""
-    rows = len(snapshots)
+    the largest atoms by norm."""
     picked = {}
     for name, by_iteration in snapshots.items():
         its = sorted(by_iteration)
         idx = np.unique(np.linspace(0, len(its) - 1, min(max_columns, len(its))).round())
         picked[name] = [its[int(i)] for i in idx]
-    cols = max(len(v) for v in picked.values())
-    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.9 * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
+    first = next(iter(next(iter(snapshots.values())).values()))
+    fig, axes = image_panels(len(picked), max(len(v) for v in picked.values()),
+                             tile_shape(first))
     for r, (name, its) in enumerate(picked.items()):
         for c, it in enumerate(its):
             atoms = snapshots[name][it]
-            axes[r][c].imshow(atom_grid(atoms), cmap="gray", vmin=-1, vmax=1,
-                              interpolation="nearest")
+            show_atoms(axes[r][c], atoms)
             axes[r][c].set_title(f"{name}\niteration {it:,}, norm "
-                                 f"{np.linalg.norm(atoms, axis=0).mean():.2f}", fontsize=7)
-    fig.suptitle(f"Dictionaries during training, atoms sorted by norm ({provenance})",
-                 fontsize=10)
+                                 f"{np.linalg.norm(atoms, axis=0).mean():.2f}",
+                                 fontsize=LEGEND_PT)
+    fig.suptitle(f"Dictionaries during training, {atoms_caption(first)} by norm "
+                 f"({provenance})", fontsize=10, y=1.0, va="top")
     return save(fig, stem)
 
 
@@ -251,26 +317,26 @@ def plot_recovered(recovered: dict[str, np.ndarray], provenance: str, stem: str 
                    rows: int = 4, cols: int = 8, size: int = 32,
                    layout: str = "top_random") -> list[Path]:
     """Recovered dictionaries side by side (e.g. Gaussian vs Thresholded Gaussian+Gamma);
-    each atom is an RGB image scaled to its own range."""
-    fig, axes = plt.subplots(1, len(recovered), figsize=(cols * 0.9 * len(recovered) + 1,
-                                                         rows * 0.9 + 1), squeeze=False)
+    each atom is an RGB image scaled to its own range, white lines between the atoms."""
+    shape = (rows * (size + 1) - 1, cols * (size + 1) - 1, 3)
+    fig, axes = image_panels(1, len(recovered), shape, title_lines=1)
     for ax, (name, atoms) in zip(axes[0], recovered.items(), strict=True):
-        ax.axis("off")
         if atoms.size == 0:
-            ax.set_title(f"{name}: diverged", fontsize=9)
+            ax.set_title(f"{name}: diverged", fontsize=LEGEND_PT + 1)
             continue
         order = recovered_atom_order(atoms, rows, cols, layout)
-        canvas = np.ones((rows * (size + 1), cols * (size + 1), 3))
+        canvas = np.ones(shape)
         for i, idx in enumerate(order):
             img = atoms[:, idx].reshape(3, size, size).transpose(1, 2, 0)
             img = (img - img.min()) / (np.ptp(img) or 1.0)
             r, c = divmod(i, cols)
             canvas[r * (size + 1):r * (size + 1) + size, c * (size + 1):c * (size + 1) + size] = img
         ax.imshow(canvas, interpolation="nearest")
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name, fontsize=LEGEND_PT + 1)
     caption = ("top row: largest atoms; bottom row: random atoms" if layout == "top_random"
                else "rows: evenly spaced norm-rank strata")
-    fig.suptitle(f"Dictionaries recovered from DNN codes ({caption}; {provenance})", fontsize=9)
+    fig.suptitle(f"Dictionaries recovered from DNN codes ({caption}; {provenance})",
+                 fontsize=10, y=1.0, va="top")
     return save(fig, stem)
 
 
@@ -279,6 +345,7 @@ def plot_snr(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     the reference values marked (the reference's dictionary values are not comparable in
     size: see vsc/snr.py)."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    once = legend_once()
     methods = list(dict.fromkeys(table.method))
     js = sorted(table.J.unique())
     width = 0.8 / max(1, len(js))
@@ -293,18 +360,17 @@ def plot_snr(table: pd.DataFrame, stem: str | Path) -> list[Path]:
                 if m in sub.index and sub.loc[m, "status"] != "finished":
                     ax.annotate(sub.loc[m, "status"], (x, 0), xytext=(0, 4),
                                 textcoords="offset points", rotation=90, ha="center",
-                                fontsize=7)
+                                fontsize=LEGEND_PT)
             refs = [sub.loc[m, f"reference_{part}_snr"] if m in sub.index else None
                     for m in methods]
             for x, ref in zip(xs, refs, strict=True):
                 if ref is not None and not pd.isna(ref) and part == "encoder":
-                    ax.plot(x, ref, marker="_", markersize=18, mew=2, color="black")
+                    ax.plot(x, ref, marker="_", markersize=18, mew=2, color="black",
+                            linestyle="none", label=once(paper_label(table)))
         ax.set_xticks(range(len(methods)), [label(m) for m in methods], rotation=20,
                       ha="right", fontsize=8)
         ax.set_title(f"{part} gradient SNR (mean |mean| / std)", fontsize=9)
-        ax.legend(fontsize=7)
-    axes[0].plot([], [], marker="_", color="black", linestyle="none", label="reference")
-    axes[0].legend(fontsize=7)
+        ax.legend(fontsize=LEGEND_PT)
     fig.suptitle(f"Gradient SNR ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)
 
@@ -322,15 +388,21 @@ def plot_sampling(table: pd.DataFrame, consistency: list[dict], stem: str | Path
     left.set_xlabel("J (samples per input)")
     left.set_ylabel("validation loss")
     left.set_title("Validation loss against J (max selection)", fontsize=9)
-    left.legend(fontsize=7)
+    left.legend(fontsize=LEGEND_PT)
+    values = [v for c in consistency for v in c.get("jaccard") or ()]
+    if values:  # one set of bins for every series, spanning the data (Jaccard is in [0, 1])
+        low, high = min(values), max(values)
+        pad = 0.05 * (high - low) or 0.01
+        edges = np.histogram_bin_edges(values, bins=30, range=(max(0.0, low - pad),
+                                                                min(1.0, high + pad)))
     for i, c in enumerate(consistency):
         if c.get("jaccard"):
-            right.hist(c["jaccard"], bins=30, range=(0, 1), alpha=0.5, color=f"C{i}",
+            right.hist(c["jaccard"], bins=edges, alpha=0.5, color=f"C{i}",
                        label=f"{label(c['method'])}, J={c['J']}, {c['estimator']}")
     right.set_xlabel("mean pairwise Jaccard index of supports (self-pairs excluded)")
     right.set_ylabel("inputs")
     right.set_title("Support consistency across samples", fontsize=9)
-    right.legend(fontsize=7)
+    right.legend(fontsize=LEGEND_PT)
     fig.suptitle(f"Sampling studies ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)
 
@@ -353,15 +425,16 @@ def plot_groundtruth(table: pd.DataFrame, stem: str | Path) -> list[Path]:
             done = runs[runs.status == "finished"]
             if done.empty:  # diverged: say so where the bar would be
                 left.annotate(str(runs.status.iloc[0]), (x, 0), xytext=(0, 4),
-                              textcoords="offset points", rotation=90, ha="center", fontsize=7)
+                              textcoords="offset points", rotation=90, ha="center",
+                              fontsize=LEGEND_PT)
                 continue
             scores = done.recovered_fraction.astype(float)
             left.bar(x, scores.mean(), width=width, color=colour, label=legend_label)
             left.annotate(f"{scores.mean():.0%}", (x, scores.mean()), xytext=(0, 3),
-                          textcoords="offset points", ha="center", fontsize=7)
+                          textcoords="offset points", ha="center", fontsize=LEGEND_PT)
             left.plot([x] * len(scores), scores, "k.", markersize=3)
             legend_label = None  # one legend entry per J
-    left.legend(fontsize=7, title="J (baselines: 1)", title_fontsize=7)
+    left.legend(fontsize=LEGEND_PT, title="J (baselines: 1)", title_fontsize=LEGEND_PT)
     left.set_xticks(range(len(methods)), [label(m) for m in methods], rotation=25, ha="right",
                     fontsize=8)
     left.set_ylim(0, 1)
@@ -378,7 +451,7 @@ def plot_groundtruth(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     right.set_xlabel("support recall")
     right.set_ylabel("support precision")
     right.set_title("Support recovery of the validation codes", fontsize=9)
-    right.legend(fontsize=6, loc="best")
+    right.legend(fontsize=LEGEND_PT, loc="best")
     fig.suptitle(f"Ground-truth benchmark ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)
 
@@ -390,6 +463,7 @@ def plot_dnn_sweep(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     at the main setting); the paper's value is marked where the setting is the paper's."""
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex="col", layout="constrained")
     colours = {m: f"C{i % 10}" for i, m in enumerate(dict.fromkeys(table.method))}
+    once = legend_once()
     for col, (sweep, x) in enumerate((("latents", "latents"), ("sparsity", "target_sparsity"))):
         rows = table[table.sweep == sweep]
         for method, runs in rows.groupby("method", sort=False):
@@ -405,8 +479,10 @@ def plot_dnn_sweep(table: pd.DataFrame, stem: str | Path) -> list[Path]:
                 ax.set_ylabel(ylabel)
                 if y == "mse_per_pixel":
                     paper = runs.dropna(subset=["paper_mse_per_pixel"])
-                    ax.plot(paper[x], paper.paper_mse_per_pixel, marker="*", markersize=11,
-                            linestyle="none", color=colours[method])
+                    if len(paper):
+                        ax.plot(paper[x], paper.paper_mse_per_pixel, marker="*",
+                                markersize=11, linestyle="none", color=colours[method],
+                                label=once("paper (CelebA, 512 latents, 10%)"))
         if sweep == "sparsity" and len(rows):  # dense families: their main-setting level
             dense = table[(table.sweep == "latents") & table.method.isin(SPARSITY_FREE_FAMILIES)
                           & (table.latents == rows.latents.iloc[0])]
@@ -423,10 +499,9 @@ def plot_dnn_sweep(table: pd.DataFrame, stem: str | Path) -> list[Path]:
     axes[1, 1].set_xlabel("target sparsity (fraction of active latents)")
     axes[0, 0].set_title("against code size (main target sparsity)", fontsize=9)
     axes[0, 1].set_title("against target sparsity (main code size)", fontsize=9)
-    axes[0, 0].plot([], [], marker="*", linestyle="none", color="grey",
-                    label="paper (CelebA, 512 latents, 10%)")
-    axes[0, 0].legend(fontsize=6)
-    axes[0, 1].legend(fontsize=6)
+    for ax in axes[0]:
+        if ax.get_legend_handles_labels()[0]:  # a panel with nothing drawn has no legend
+            ax.legend(fontsize=LEGEND_PT)
     fig.suptitle(f"DNN generator sweeps ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)
 

@@ -176,6 +176,46 @@ def test_slurm_profile_settings_reach_the_jobs(tmp_path):
     assert training and {threads for _, threads in training} == {"4"}, training[:3]
 
 
+def test_paper_gpu_analyses_go_to_the_cluster_six_at_a_time_on_one_gpu(tmp_path):
+    """The paper preset's 24 short GPU analyses (6 gradient SNR, 18 dictionary recoveries)
+    leave profiles/slurm as 4 group jobs, each asking for one GPU and running its 6 jobs one
+    after another (runtime adds up); other presets (no GPU) have no group."""
+    from snakemake.resources import GroupResources, Resources
+
+    result = snakemake("-n", "--profile", str(REPO / "profiles" / "slurm"), "--configfile",
+                       str(REPO / "config" / "paper.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    groups = result.stdout.split("Group job gpu_analyses")[1:]
+    # a group's members are indented; the next job at column 0 ends the group
+    members = [re.findall(r"^    rule (\w+):", g.split("\n[", 1)[0], re.MULTILINE)
+               for g in groups]
+    assert [len(m) for m in members] == [6, 6, 6, 6]
+    assert sorted(r for m in members for r in m) == ["recover"] * 18 + ["snr"] * 6
+    job = re.search(r"^    rule snr:\n(?:        .*\n)*?        threads: (\d+)\n"
+                    r"        resources: (.*)$", result.stdout, re.MULTILINE)
+    declared = dict(kv.split("=") for kv in job.group(2).split(", "))
+    assert declared["gpu"] == "1"
+
+    class Job:  # what Snakemake's group arithmetic reads of a job
+        pipe_group = None
+        resources = {"_cores": int(job.group(1)), "gpu": 1,
+                     "mem_mb": int(declared["mem_mb"]), "runtime": int(declared["runtime"])}
+
+    slurm = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    assert "gpu_analyses=6" in slurm["group-components"]
+    limits = dict(item.split("=") for item in slurm["resources"])
+    request = GroupResources.basic_layered(
+        [[Job() for _ in range(6)]],
+        Resources.from_mapping({"_cores": slurm["cores"], "gpu": int(limits["gpu"])}),
+        run_local=False)
+    assert request["gpu"] == 1 and request["_cores"] == Job.resources["_cores"]
+    assert request["runtime"] == 6 * Job.resources["runtime"]
+    assert 'gpu="local"' in (REPO / "Snakefile").read_text()  # a limit per submission
+    standard = snakemake("-n", "--profile", str(REPO / "profiles" / "slurm"), "--configfile",
+                         str(REPO / "config" / "standard.yaml"), cwd=tmp_path)
+    assert standard.returncode == 0 and "Group job" not in standard.stdout
+
+
 def test_quick_preset_covers_the_whole_grid():
     cfg = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     assert cfg["linear"]["samples"] == [1, 20]

@@ -378,6 +378,8 @@ class WorkflowConfig:
     runtime_linear: int = param(30, ge=1, help="minutes per linear training job")
     runtime_fista: int = param(30, ge=1, help="minutes per FISTA training job")
     runtime_dnn: int = param(60, ge=1, help="minutes per DNN training job")
+    runtime_analysis: int = param(30, ge=1, help="minutes per GPU analysis job (gradient "
+                                  "SNR of a linear run, dictionary recovery of a DNN run)")
     retries: int = param(1, ge=0, help="times a failed training or analysis job is started "
                          "again (it resumes from its checkpoint), with its memory and runtime "
                          "multiplied by the attempt number")

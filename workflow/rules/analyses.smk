@@ -10,11 +10,13 @@ rule snr:
     log:
         f"{LOGS}/snr/{{family}}_J{{samples}}.log",
     retries: CFG.workflow.retries
+    group:
+        GPU_ANALYSES
     conda:
         ENV
     threads: CFG.workflow.threads
     resources:
-        **training_resources(CFG.workflow.runtime_linear),
+        **training_resources(CFG.workflow.runtime_analysis),
     params:
         vsc=VSC,
         run=lambda wildcards, input: os.path.dirname(input.final),
@@ -81,11 +83,13 @@ rule recover:
     log:
         f"{LOGS}/recover/{{family}}_J{{samples}}_seed{{seed}}.log",
     retries: CFG.workflow.retries
+    group:
+        GPU_ANALYSES
     conda:
         ENV
     threads: CFG.workflow.threads
     resources:
-        **training_resources(CFG.workflow.runtime_dnn),
+        **training_resources(CFG.workflow.runtime_analysis),
     params:
         vsc=VSC,
         run=lambda wildcards, input: os.path.dirname(input.final),

@@ -147,6 +147,13 @@ for _study, _overrides in (("linear", {}), ("groundtruth", groundtruth_overrides
     )
 
 
+# With GPUs, the short GPU analyses (gradient SNR, dictionary recovery) form one group, so a
+# cluster profile can submit several as one job that runs them one after another on one GPU
+# (profiles/slurm: group-components, and resources gpu=1 with the gpu scope "local" below).
+# Local runs ignore groups.
+GPU_ANALYSES = "gpu_analyses" if CFG.workflow.gpu else None
+
+
 def training_resources(runtime):
     """Resources of a training job, growing with each attempt: these jobs resume from their
     checkpoint, so a retry (workflow.retries) after a job ran out of time or memory on a
