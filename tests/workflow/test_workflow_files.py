@@ -2,6 +2,7 @@
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -196,20 +197,19 @@ def test_paper_gpu_analyses_go_to_the_cluster_six_at_a_time_on_one_gpu(tmp_path)
     declared = dict(kv.split("=") for kv in job.group(2).split(", "))
     assert declared["gpu"] == "1"
 
-    class Job:  # what Snakemake's group arithmetic reads of a job
-        pipe_group = None
-        resources = {"_cores": int(job.group(1)), "gpu": 1,
-                     "mem_mb": int(declared["mem_mb"]), "runtime": int(declared["runtime"])}
+    # what Snakemake's group arithmetic reads of a job
+    each = {"_cores": int(job.group(1)), "gpu": 1, "mem_mb": int(declared["mem_mb"]),
+            "runtime": int(declared["runtime"])}
 
     slurm = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
     assert "gpu_analyses=6" in slurm["group-components"]
     limits = dict(item.split("=") for item in slurm["resources"])
     request = GroupResources.basic_layered(
-        [[Job() for _ in range(6)]],
+        [[SimpleNamespace(pipe_group=None, resources=each) for _ in range(6)]],
         Resources.from_mapping({"_cores": slurm["cores"], "gpu": int(limits["gpu"])}),
         run_local=False)
-    assert request["gpu"] == 1 and request["_cores"] == Job.resources["_cores"]
-    assert request["runtime"] == 6 * Job.resources["runtime"]
+    assert request["gpu"] == 1 and request["_cores"] == each["_cores"]
+    assert request["runtime"] == 6 * each["runtime"]
     assert 'gpu="local"' in (REPO / "Snakefile").read_text()  # a limit per submission
     standard = snakemake("-n", "--profile", str(REPO / "profiles" / "slurm"), "--configfile",
                          str(REPO / "config" / "standard.yaml"), cwd=tmp_path)
