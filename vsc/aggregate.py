@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
-from vsc.catalogue import LABELS as METHOD_LABELS
+from vsc.catalogue import FAMILY_NAMES, PAPER_FAMILIES, SPARSITY_FREE_FAMILIES, method_label
+from vsc.config import register_extra_families
 from vsc.errors import UserError
 from vsc.intervals import (
     INTERVAL_NOTE,
@@ -28,9 +28,9 @@ from vsc.paper import PAPER_DNN_MSE, PAPER_TABLE1
 from vsc.results import BENCHMARK_FILE
 
 ZERO_CODE = "zero_code"  # the all-zero code b = 0: the level any useful code must beat
-LABELS = {ZERO_CODE: "Zero code (b = 0)", **METHOD_LABELS}
+# families registered from outside the repository come after the paper's, in their order
 METHOD_ORDER = [ZERO_CODE, "fista", "sklearn_lasso_lars", "sklearn_lasso_cd", "sklearn_omp",
-                *FAMILY_NAMES]
+                *PAPER_FAMILIES]
 SCALE_NOTE = ("The ratio to the paper is meaningful only for IMAGES.mat at the paper's "
               "settings; on other data or scales compare the ordering of methods.")
 ZERO_CODE_NOTE = ("† above the zero code: these codes score worse than reconstructing "
@@ -45,7 +45,7 @@ ABSURD_FACTOR = 100.0
 
 def in_method_order(table: pd.DataFrame, *then: str) -> pd.DataFrame:
     """Rows sorted by METHOD_ORDER (unknown methods last), then by the columns ``then``."""
-    order = {m: i for i, m in enumerate(METHOD_ORDER)}
+    order = {m: i for i, m in enumerate(dict.fromkeys([*METHOD_ORDER, *FAMILY_NAMES]))}
     rank = table.method.map(lambda m: order.get(m, len(order)))
     return (table.assign(_order=rank).sort_values(["_order", *then]).drop(columns="_order")
             .reset_index(drop=True))
@@ -54,7 +54,9 @@ def in_method_order(table: pd.DataFrame, *then: str) -> pd.DataFrame:
 def label(method: str) -> str:
     if method.startswith("sklearn_"):
         return f"scikit-learn ({method.removeprefix('sklearn_')})"
-    return LABELS.get(method, method)
+    if method == ZERO_CODE:
+        return "Zero code (b = 0)"
+    return method_label(method) or method
 
 
 def read_finals(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
@@ -67,6 +69,7 @@ def read_finals(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
             raise FileNotFoundError(f"{path} is missing: the run in {run} has not finished")
         final = read_json(path)
         final["run_dir"] = str(run)
+        register_run_families(run)
         transforms = final.pop("transforms", None)
         if transforms:
             for algorithm, scores in transforms.items():
@@ -76,6 +79,12 @@ def read_finals(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def register_run_families(run: Path) -> None:
+    """Register the families from outside the repository that made a run (its config.json
+    names them), so tables and figures give them their declared labels."""
+    record = run / "config.json"
+    if record.is_file():
+        register_extra_families(read_json(record).get("config", {}).get("extra_families"))
 
 
 def read_costs(run_dirs: Iterable[str | Path]) -> pd.DataFrame:

@@ -54,7 +54,23 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
     """Validate a nested mapping and return the typed config (defaults fill missing keys)."""
     if not isinstance(raw, dict):
         raise ConfigError("a config must be a mapping of keys to values")
+    register_extra_families(raw.get("extra_families"))
     return build(Config, raw)
+
+
+def register_extra_families(specs: Any) -> None:
+    """Register the families a preset brings from outside the repository, before the rest of
+    the config is checked (so their names are valid in it). Imports torch only when there
+    are any."""
+    if not specs:
+        return
+    if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+        raise ConfigError("config key 'extra_families' must be a list of 'module:Class' "
+                          f"strings, got {specs!r}")
+    from vsc.families import register_extra  # torch: only for presets that use the key
+
+    for i, spec in enumerate(specs):
+        register_extra(spec, f"extra_families[{i}]")
 
 
 def load_config(path: str | Path) -> Config:
@@ -89,5 +105,5 @@ __all__ = [
     "SklearnConfig", "SnrConfig", "SpikeSlabConfig", "StandinConfig", "SyntheticConfig",
     "ThresholdConfig", "WarmupConfig", "WorkflowConfig", "as_set_flags", "config_from_dict",
     "config_schema", "groundtruth_config", "groundtruth_overrides", "load_config",
-    "parse_assignment", "sweep_point_overrides", "with_overrides",
+    "parse_assignment", "register_extra_families", "sweep_point_overrides", "with_overrides",
 ]

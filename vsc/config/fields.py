@@ -47,6 +47,21 @@ def param(default: Any = dataclasses.MISSING, *, help: str, ge: float | None = N
     return field(default=default, metadata=meta)
 
 
+class RegisteredName(str):
+    """A config value that must name a registered method (vsc/catalogue.py). Subclasses made
+    by :func:`registered` carry the live list ``choices``; it is read when a config is
+    checked, so families registered by ``extra_families`` are accepted."""
+
+    choices: typing.ClassVar[typing.Sequence[str]] = ()
+    what: typing.ClassVar[str] = "name"
+
+
+def registered(choices: typing.Sequence[str], what: str) -> type[RegisteredName]:
+    """The config type of a name from ``choices`` (a live view of the catalogue)."""
+    return type(f"Registered{what.title()}", (RegisteredName,),
+                {"choices": choices, "what": what})
+
+
 # --------------------------------------------------------------------------- parsing
 
 
@@ -84,6 +99,12 @@ def _convert(value: Any, tp: Any, meta: dict, key: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"config key '{key}' must be a mapping, got {value!r}")
         return build(tp, value, key + ".")
+    if isinstance(tp, type) and issubclass(tp, RegisteredName):
+        if value not in tp.choices:
+            raise ConfigError(f"config key '{key}' must be a registered {tp.what}, one of "
+                              f"{list(tp.choices)}, got {value!r} (a family of your own is "
+                              "added with extra_families)")
+        return value
     if origin is Literal:
         choices = typing.get_args(tp)
         if value not in choices:
@@ -144,6 +165,8 @@ def _schema_for(tp: Any, meta: dict) -> dict[str, Any]:
     origin = typing.get_origin(tp)
     if dataclasses.is_dataclass(tp):
         schema = json_schema(tp, top_level=False)
+    elif isinstance(tp, type) and issubclass(tp, RegisteredName):
+        schema = {"type": "string", "examples": list(tp.choices)}  # extra_families add more
     elif origin is Literal:
         schema = {"enum": list(typing.get_args(tp))}
     elif origin is list:

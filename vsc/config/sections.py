@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from vsc.catalogue import DNN_FAMILIES, FAMILY_NAMES, METHOD_NAMES
-from vsc.config.fields import UNLESS_DEFAULT, param
+from vsc.config.fields import UNLESS_DEFAULT, param, registered
 
-# The names a config accepts come from the catalogue (vsc/catalogue.py).
-FamilyName = Literal[FAMILY_NAMES]  # type: ignore[valid-type]
-MethodName = Literal[METHOD_NAMES]  # type: ignore[valid-type]
+# The names a config accepts come from the catalogue (vsc/catalogue.py), read when a config
+# is checked: a family registered by extra_families is accepted from then on.
+FamilyName = registered(FAMILY_NAMES, "family")
+MethodName = registered(METHOD_NAMES, "method")
 IMAGES_MAT_URL = "https://rctn.org/bruno/sparsenet/IMAGES.mat"
 # The digest the sparsenet page's IMAGES.mat is known by. Its MD5 is what is on public record;
 # a mirror's file, or a SHA-256 computed from a verified copy, goes in data.checksum.
@@ -405,6 +406,12 @@ class Config:
         help="deterministic GPU runs: PyTorch's deterministic algorithms and a fixed cuBLAS "
         "workspace, so a rerun on the same GPU gives the same numbers (slower; CPU runs are "
         "deterministic anyway)")
+    extra_families: list[str] = param(
+        help="variational families from outside the repository, each 'package.module:Class' "
+        "(importable, e.g. via PYTHONPATH) or 'path/to/file.py:Class'; the class declares its "
+        "name, label and sparse, and its name can then be used wherever a family is named. "
+        "Importing a module runs its code: name only modules you trust",
+        factory=list, digest=False)
     results_dir: str = param("results", help="where run folders and tables are written")
     figures_dir: str = param("figures", help="where figures are written")
     data: DataConfig = param(help="natural-image patches", factory=DataConfig,

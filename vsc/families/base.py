@@ -58,6 +58,13 @@ class Family(ABC):
 
     name: ClassVar[str]
     heads: ClassVar[tuple[str, ...]]
+    # Declared by a family from outside the repository (the paper's are declared in
+    # vsc/catalogue.py, which the workflow reads without torch): its label in tables and
+    # figures, whether its codes have exact zeros (a target sparsity applies), and whether
+    # the DNN experiment may use it.
+    label: ClassVar[str]
+    sparse: ClassVar[bool]
+    dnn: ClassVar[bool] = False
 
     def __init__(self, config: FamilyConfig) -> None:
         self.config = config
