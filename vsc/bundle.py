@@ -28,9 +28,7 @@ from torch import Tensor, nn
 
 from vsc.dictionary import sgd_step
 from vsc.estimators import select
-from vsc.families.base import noise_warmup
 from vsc.families.noise import Noise
-from vsc.families.spike_slab import temperature
 from vsc.objective import training_losses
 from vsc.sgd import NesterovSGD
 from vsc.training import Diverged
@@ -198,8 +196,7 @@ def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | 
             continue
         results.append({"iteration": step, "train_loss": loss,
                         "encoder_lr": run.encoder_lr_at(step), "dict_lr": run.dict_lr,
-                        "noise_warmup": noise_warmup(run.config.family.warmup, step),
-                        "temperature": temperature(run.config.family.spike_slab, step)})
+                        **run.family.schedule(step)})
     return results
 
 

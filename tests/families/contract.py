@@ -43,3 +43,5 @@ def check_family_contract(cls: type[Family], config: FamilyConfig | None = None)
     (picked.z.square().sum() + picked.kl.sum()).backward()
     for name, tensor in params.items():
         assert tensor.grad is not None and torch.isfinite(tensor.grad).all(), name
+    # what it reports of its own schedules are plain numbers (they go into metrics.csv)
+    assert all(isinstance(v, float) for v in family.schedule(step).values())

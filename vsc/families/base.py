@@ -81,6 +81,11 @@ class Family(ABC):
         and computed sample by sample, so picking samples of the draws picks the same
         samples of the codes."""
 
+    def schedule(self, step: int) -> dict[str, float]:
+        """The values of this family's own schedules at ``step`` (its noise warm-up, its
+        relaxation temperature), recorded with each epoch's metrics; none by default."""
+        return {}
+
     def __call__(self, params: dict[str, Tensor], n_samples: int, step: int,
                  noise: Noise = GLOBAL) -> Codes:
         """Draw ``n_samples`` codes per data point: params [N, K] each -> Codes."""
@@ -104,6 +109,9 @@ class BaseDistribution(Protocol):
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:
         """[N, K] heads -> [N, K] KL to the prior."""
 
+    def schedule(self, step: int) -> dict[str, float]:
+        """Its schedules' values at ``step`` (as Family.schedule)."""
+
 
 class UnthresholdedFamily(Family):
     """A family whose codes are the base samples themselves (Gaussian, Laplacian)."""
@@ -112,6 +120,12 @@ class UnthresholdedFamily(Family):
     @abstractmethod
     def make_base(config: FamilyConfig) -> BaseDistribution:
         """The base distribution with its prior taken from the config."""
+
+    @staticmethod
+    @abstractmethod
+    def lambda0(config: FamilyConfig) -> float:
+        """The fixed threshold this base takes when thresholded (docs/method.md section 3.3):
+        the explicit value if the config gives one, else the one its target sparsity sets."""
 
     def __init__(self, config: FamilyConfig) -> None:
         super().__init__(config)
@@ -123,6 +137,9 @@ class UnthresholdedFamily(Family):
 
     def codes(self, params: dict[str, Tensor], draws: Draws, step: int) -> Codes:
         return Codes(z=self.base.sample(params, draws, step), kl=self.base.kl(params, step))
+
+    def schedule(self, step: int) -> dict[str, float]:
+        return self.base.schedule(step)
 
 
 def noise_warmup(config: WarmupConfig, step: int) -> float:

@@ -9,6 +9,7 @@ from torch import Tensor
 from vsc.config import FamilyConfig
 from vsc.families.base import Draws, UnthresholdedFamily
 from vsc.families.noise import Noise
+from vsc.families.soft_threshold import gaussian_lambda0
 
 
 def gaussian_kl(mu: Tensor, logvar: Tensor, prior_variance: float) -> Tensor:
@@ -38,6 +39,9 @@ class GaussianBase:
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:
         return gaussian_kl(params["mu"], params["logvar"], self.prior_variance)
 
+    def schedule(self, step: int) -> dict[str, float]:
+        return {}  # no warm-up: the Gaussian samples at full scale from the start
+
 
 class Gaussian(UnthresholdedFamily):
     name = "gaussian"
@@ -46,3 +50,9 @@ class Gaussian(UnthresholdedFamily):
     @staticmethod
     def make_base(config: FamilyConfig) -> GaussianBase:
         return GaussianBase(config.prior.gaussian_variance)
+
+    @staticmethod
+    def lambda0(config: FamilyConfig) -> float:
+        t = config.threshold
+        return t.lambda0_gaussian or gaussian_lambda0(t.target_sparsity,
+                                                      config.prior.gaussian_variance)

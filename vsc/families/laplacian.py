@@ -10,6 +10,7 @@ from torch import Tensor
 from vsc.config import FamilyConfig, WarmupConfig
 from vsc.families.base import Draws, UnthresholdedFamily, noise_warmup
 from vsc.families.noise import Noise
+from vsc.families.soft_threshold import laplace_lambda0
 
 # The inverse CDF takes log(1 - 2|u|); clamping keeps it finite when |u| -> 1/2.
 _LOG_ARG_FLOOR = 1e-6
@@ -52,6 +53,9 @@ class LaplacianBase:
     def kl(self, params: dict[str, Tensor], step: int) -> Tensor:
         return laplace_kl(params["mu"], params["logscale"], self.prior_scale)
 
+    def schedule(self, step: int) -> dict[str, float]:
+        return {"noise_warmup": noise_warmup(self.warmup, step)}
+
 
 class Laplacian(UnthresholdedFamily):
     name = "laplacian"
@@ -60,3 +64,9 @@ class Laplacian(UnthresholdedFamily):
     @staticmethod
     def make_base(config: FamilyConfig) -> LaplacianBase:
         return LaplacianBase(config.prior.laplace_scale, config.warmup)
+
+    @staticmethod
+    def lambda0(config: FamilyConfig) -> float:
+        t = config.threshold
+        return t.lambda0_laplacian or laplace_lambda0(t.target_sparsity,
+                                                      config.prior.laplace_scale)

@@ -46,6 +46,10 @@ class SpikeSlab(Family):
         self.options = config.spike_slab
         self.warmup = config.warmup
 
+    def schedule(self, step: int) -> dict[str, float]:
+        return {"noise_warmup": noise_warmup(self.warmup, step),
+                "temperature": temperature(self.options, step)}
+
     def log_gamma(self, spike_head: Tensor) -> Tensor:
         """log gamma = -relu(-head), so gamma <= 1; clamped away from 0 and 1. [N, K]."""
         gamma = torch.exp(-F.relu(-spike_head)).clamp(_GAMMA_EPS, 1 - _GAMMA_EPS)

@@ -16,22 +16,7 @@ from vsc.families.base import Codes, Draws, Family, UnthresholdedFamily
 from vsc.families.gaussian import Gaussian
 from vsc.families.laplacian import Laplacian
 from vsc.families.noise import GLOBAL, Noise
-from vsc.families.soft_threshold import (
-    GammaThreshold,
-    gaussian_lambda0,
-    laplace_lambda0,
-    shifted_soft_threshold,
-)
-
-
-def fixed_lambda0(base: type[UnthresholdedFamily], config: FamilyConfig) -> float:
-    """lambda0 of a base family: the explicit value if given, else from the target sparsity."""
-    t, prior = config.threshold, config.prior
-    if base is Gaussian:
-        return t.lambda0_gaussian or gaussian_lambda0(t.target_sparsity, prior.gaussian_variance)
-    if base is Laplacian:
-        return t.lambda0_laplacian or laplace_lambda0(t.target_sparsity, prior.laplace_scale)
-    raise TypeError(f"no threshold rule for base family {base.__name__}")
+from vsc.families.soft_threshold import GammaThreshold, shifted_soft_threshold
 
 
 class Thresholded(Family):
@@ -47,7 +32,7 @@ class Thresholded(Family):
     def __init__(self, config: FamilyConfig) -> None:
         super().__init__(config)
         self.base = self.base_family.make_base(config)
-        self.lambda0 = fixed_lambda0(self.base_family, config)
+        self.lambda0 = self.base_family.lambda0(config)
         self.gamma = GammaThreshold(self.lambda0, config.threshold.gamma_prior_shape,
                                     config.threshold.gamma_sampler)
 
@@ -72,6 +57,9 @@ class Thresholded(Family):
         z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), self.lambda0,
                                    self.config.threshold.straight_through)
         return Codes(z=z, kl=kl, threshold=s.new_tensor(self.lambda0).expand_as(s))
+
+    def schedule(self, step: int) -> dict[str, float]:
+        return self.base.schedule(step)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lambda0={self.lambda0:.4g})"
