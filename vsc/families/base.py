@@ -123,7 +123,7 @@ class UnthresholdedFamily(Family):
 
     @staticmethod
     @abstractmethod
-    def lambda0(config: FamilyConfig) -> float:
+    def fixed_lambda0(config: FamilyConfig) -> float:
         """The fixed threshold this base takes when thresholded (docs/method.md section 3.3):
         the explicit value if the config gives one, else the one its target sparsity sets."""
 

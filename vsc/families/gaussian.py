@@ -52,7 +52,7 @@ class Gaussian(UnthresholdedFamily):
         return GaussianBase(config.prior.gaussian_variance)
 
     @staticmethod
-    def lambda0(config: FamilyConfig) -> float:
+    def fixed_lambda0(config: FamilyConfig) -> float:
         t = config.threshold
         return t.lambda0_gaussian or gaussian_lambda0(t.target_sparsity,
                                                       config.prior.gaussian_variance)

@@ -66,7 +66,7 @@ class Laplacian(UnthresholdedFamily):
         return LaplacianBase(config.prior.laplace_scale, config.warmup)
 
     @staticmethod
-    def lambda0(config: FamilyConfig) -> float:
+    def fixed_lambda0(config: FamilyConfig) -> float:
         t = config.threshold
         return t.lambda0_laplacian or laplace_lambda0(t.target_sparsity,
                                                       config.prior.laplace_scale)

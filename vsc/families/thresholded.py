@@ -32,7 +32,7 @@ class Thresholded(Family):
     def __init__(self, config: FamilyConfig) -> None:
         super().__init__(config)
         self.base = self.base_family.make_base(config)
-        self.lambda0 = self.base_family.lambda0(config)
+        self.lambda0 = self.base_family.fixed_lambda0(config)
         self.gamma = GammaThreshold(self.lambda0, config.threshold.gamma_prior_shape,
                                     config.threshold.gamma_sampler)
 
