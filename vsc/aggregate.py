@@ -141,7 +141,7 @@ def table1(finals: pd.DataFrame, replicated: dict | None = None) -> pd.DataFrame
             "preset": ", ".join(sorted(group.preset.unique())),
         }
         row["lambda0"] = _lambda0(group)
-        row.update(_optional_means(ok))
+        row.update(_statistics(ok, own=("val_loss", "frac_nonzero")))
         out.append(row)
     table = pd.DataFrame(out)
     zero = _zero_code_rows(finals, sorted(table.J.unique()))
@@ -190,16 +190,35 @@ def _zero_code_rows(finals: pd.DataFrame, js: list[int]) -> pd.DataFrame | None:
         "preset": ", ".join(sorted(finals.preset.unique())), "lambda0": math.nan} for j in js])
 
 
-OPTIONAL_COLUMNS = ("fista_val_loss", "atom_norm_mean", "zero_code_val_loss", "frobenius_term",
-                    "val_recon", "val_l1", "mean_threshold", "multi_information_bits",
-                    "posterior_collapse_percent", "coefficient_collapse_percent", "atoms_used",
-                    "iteration")
+# final.json numbers that say what a run was (its place in the grid, its length, its clock),
+# not what it measured. Every other number a run reports becomes a column of the summary
+# tables, as its mean and standard deviation over the finished seeds: a new statistic needs
+# no list to reach them.
+DESCRIPTIVE_KEYS = frozenset({
+    "J", "seed", "epoch", "epochs", "epochs_completed", "iterations_per_epoch", "eval_samples",
+    "torch_threads", "diverged_at_iteration", "wall_seconds", "peak_gpu_memory_mb", "latents",
+    "target_sparsity", "lambda0"})
 
 
-def _optional_means(finished: pd.DataFrame) -> dict[str, float]:
-    """Means of the optional statistics a run type reports (absent ones are skipped)."""
-    return {f"{c}_mean": finished[c].astype(float).mean() for c in OPTIONAL_COLUMNS
-            if c in finished and len(finished)}
+def _is_number(value: object) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _statistics(finished: pd.DataFrame, own: Iterable[str] = ()) -> dict[str, float]:
+    """Mean and sd over finished runs of every number they report, except the descriptive
+    keys and the columns the table computes itself (``own``)."""
+    out: dict[str, float] = {}
+    if not len(finished):
+        return out
+    skip = DESCRIPTIVE_KEYS | set(own)
+    for column in finished.columns:
+        values = finished[column]
+        if column in skip or not values.map(_is_number).all() or values.isna().all():
+            continue
+        values = values.astype(float)
+        out[f"{column}_mean"] = values.mean()
+        out[f"{column}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan
+    return out
 
 
 def _cell(row: pd.Series | None, latex: bool = False) -> str:
@@ -361,13 +380,11 @@ def dnn_table(finals: pd.DataFrame, recovered: pd.DataFrame | None = None,
                "n_diverged": int((group.status == "diverged").sum()),
                "mse_per_pixel_mean": mse.mean() if len(ok) else math.nan,
                "mse_per_pixel_std": mse.std(ddof=1) if len(ok) > 1 else math.nan,
-               "multi_information_bits_std": (ok.multi_information_bits.astype(float).std(ddof=1)
-                                              if len(ok) > 1 and "multi_information_bits" in ok
-                                              else math.nan),
                "frac_nonzero_mean": ok.frac_nonzero.astype(float).mean() if len(ok) else math.nan,
                "paper_mse_celeba_512": PAPER_DNN_MSE.get(method, math.nan),
                "dataset": ", ".join(sorted(group.dataset.unique())),
-               "preset": ", ".join(sorted(group.preset.unique())), **_optional_means(ok)}
+               "preset": ", ".join(sorted(group.preset.unique())),
+               **_statistics(ok, own=("mse_per_pixel", "frac_nonzero"))}
         if recovered is not None and len(recovered):
             rec = recovered[(recovered.method == method) & (recovered.J == samples)]
             for col in ("recovered_fraction", "mean_matched_cosine", "mean_best_cosine",
