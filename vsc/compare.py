@@ -86,8 +86,9 @@ def compare_file(ours: pd.DataFrame, ref: pd.DataFrame, keys: tuple[str, ...], n
                  tolerance: float) -> tuple[pd.DataFrame, list[str]]:
     """Tidy rows of every shared number of one summary CSV, and the keys found in one only."""
     keys = tuple(k for k in keys if k in ours.columns and k in ref.columns)
-    merged = ours.merge(ref, on=list(keys), how="outer", suffixes=("_ours", "_ref"),
-                        indicator=True)
+    # copies: frames built column by column merge slowly and warn
+    merged = ours.copy().merge(ref.copy(), on=list(keys), how="outer",
+                               suffixes=("_ours", "_ref"), indicator=True)
     lonely = [f"{name} {dict(zip(keys, r[list(keys)], strict=True))}: only in "
               f"{'ours' if r['_merge'] == 'left_only' else 'the reference'}"
               for _, r in merged[merged._merge != "both"].iterrows()]
