@@ -177,11 +177,11 @@ class LinearExperiment(Experiment):
                 codes, losses = sample_losses(self.encoder, self.family, self.dict, chunk,
                                               n_samples, self.step, self.lc.kl_weight)
                 chosen = select(losses, "max")
-                lam = codes.threshold
+                threshold = codes.threshold
                 parts.append({"codes": chosen.pick(codes.z),
                               "loss": chosen.pick(losses.unsqueeze(-1)).squeeze(-1),
                               "kl": codes.kl.sum(-1), "kl_latent": codes.kl,
-                              "threshold": None if lam is None else chosen.pick(lam)})
+                              "threshold": None if threshold is None else chosen.pick(threshold)})
         return {k: None if parts[0][k] is None else torch.cat([p[k] for p in parts])
                 for k in parts[0]}
 

@@ -51,6 +51,8 @@ class Experiment(ABC):
     device: torch.device
     epochs: int
     snapshot_every: int = 0  # epochs between kept dictionary snapshots (0: first and last)
+    # the validation number the loop watches (non-finite: diverged) and prints per epoch
+    headline: str = "val_loss"
 
     @abstractmethod
     def train_epoch(self, epoch: int) -> dict[str, float]:
@@ -58,8 +60,8 @@ class Experiment(ABC):
 
     @abstractmethod
     def evaluate(self, epoch: int) -> dict[str, float] | list[dict[str, Any]]:
-        """Validation metrics at the end of ``epoch``: must include 'val_loss' at the last
-        epoch; an empty mapping on an epoch the experiment does not evaluate. A method that
+        """Validation metrics at the end of ``epoch``: must include its ``headline`` at the
+        last epoch; an empty mapping on an epoch the experiment does not evaluate. A method that
         codes its dictionary in several ways returns one mapping per way (one metrics row
         each; the first is the run's own)."""
 
@@ -158,7 +160,8 @@ def run_together(runs: Sequence[tuple[Experiment, RunFolder]], train: TrainMany,
     with ExitStack() as stack:
         for _, folder in runs:
             stack.enter_context(folder.session(replace_stale))
-        loops = [RunLoop(exp, folder, EpochLog(folder, exp.epochs, progress), replace_stale)
+        loops = [RunLoop(exp, folder, EpochLog(folder, exp.epochs, exp.headline, progress),
+                         replace_stale)
                  for exp, folder in runs]
         while active := [loop for loop in loops if loop.active]:
             epoch = min(loop.epoch for loop in active)
@@ -178,8 +181,9 @@ class EpochLog:
     """One line per epoch on stderr (the rule's log): epoch, iteration, validation loss,
     iterations per second and the time left at this process's pace."""
 
-    def __init__(self, folder: RunFolder, epochs: int, enabled: bool) -> None:
+    def __init__(self, folder: RunFolder, epochs: int, headline: str, enabled: bool) -> None:
         identity = folder.identity
+        self.headline = headline
         self.name = f"{identity.get('method')} J={identity.get('J')} " \
                     f"seed={identity.get('seed')}"
         self.epochs, self.enabled = epochs, enabled
@@ -191,10 +195,10 @@ class EpochLog:
         if not self.enabled:
             return
         left = (self.epochs - epoch - 1) * self.seconds / self.done
-        val = stats.get("val_loss")
+        val = stats.get(self.headline)
         print(f"{self.name}: epoch {epoch + 1}/{self.epochs}"
               f" iteration {iteration if iteration is not None else '-'}"
-              f" val_loss {'-' if val is None else f'{val:.4g}'}"
+              f" {self.headline} {'-' if val is None else f'{val:.4g}'}"
               f" {iterations / max(seconds, 1e-9):.1f} it/s"
               f" time left {_clock(left)}", file=sys.stderr, flush=True)
 
@@ -310,7 +314,7 @@ class RunLoop:
             val_rows = exp.evaluate(epoch)
             val_rows = val_rows if isinstance(val_rows, list) else [val_rows]
             patch_losses = take_patch_losses(val_rows, self.folder.identity.get("method"))
-            if not all(math.isfinite(v.get("val_loss", 0.0)) for v in val_rows):
+            if not all(math.isfinite(v.get(exp.headline, 0.0)) for v in val_rows):
                 raise Diverged(trained.get("iteration", -1))
         except Diverged as err:
             self.status, self.diverged_at = "diverged", err.iteration
@@ -356,6 +360,6 @@ class RunLoop:
                  "status": self.status, "diverged_at_iteration": self.diverged_at,
                  "epochs": exp.epochs, "epochs_completed": len(rows), "wall_seconds": self.wall,
                  **provenance(exp.device)}
-        final.setdefault("val_loss", float("nan"))
+        final.setdefault(exp.headline, float("nan"))
         self.final = folder.finish(final)
         return self.final

@@ -83,8 +83,9 @@ def _train(train: Callable, args, *positional) -> None:
 
 def _print_summary(final: dict) -> None:
     """One line per trained run: its identity and what final.json says."""
+    scores = " ".join(f"{k}={final[k]}" for k in ("val_loss", "mse_per_pixel") if k in final)
     print(f"{final['method']} J={final['J']} seed={final['seed']}: "
-          f"status={final['status']} val_loss={final.get('val_loss')} "
+          f"status={final['status']} {scores} "
           f"frac_nonzero={final.get('frac_nonzero')} wall={final['wall_seconds']:.1f}s")
 
 

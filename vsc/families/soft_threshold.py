@@ -15,26 +15,26 @@ from vsc.families.noise import Noise
 _GAMMA_PARAM_RANGE = (1e-6, 1e6)
 
 
-def shifted_soft_threshold(s: Tensor, mu: Tensor, lam: Tensor | float,
+def shifted_soft_threshold(s: Tensor, mu: Tensor, threshold: Tensor | float,
                            mode: Literal["faithful", "identity"] = "faithful") -> Tensor:
     """Threshold samples s around their location mu, with a straight-through gradient.
 
-    Forward value (both modes): with n = s - mu, entries with |n| <= lam are exactly 0 and
-    the rest are mu + sign(n) (|n| - lam). lam >= 0 (a fixed lambda0 > 0 or Gamma variates;
-    the reference takes |lam|, the same for these, without the extra pass over [N, J, K]).
-    Shapes broadcast: s [N, J, K], mu [N, 1, K], lam a number or [N, J, K].
+    Forward value (both modes): with n = s - mu and t the threshold, entries with |n| <= t
+    are exactly 0 and the rest are mu + sign(n) (|n| - t). t >= 0 (a fixed lambda0 > 0 or
+    Gamma variates; the reference takes |t|, the same for these, without the extra pass over
+    [N, J, K]). Shapes broadcast: s [N, J, K], mu [N, 1, K], t a number or [N, J, K].
 
-    faithful: z = s + T(sg[n]; mu, lam) - sg[s] as in the reference code: mu and lam inside T
-        keep their gradient, so dz/dmu = 2 on active entries (1 on zeros) and lam receives
-        the soft-threshold's gradient.
-    identity: z = s + sg[T - s]: gradient 1 to mu and s everywhere, none to lam.
+    faithful: z = s + T(sg[n]; mu, t) - sg[s] as in the reference code: mu and t inside T
+        keep their gradient, so dz/dmu = 2 on active entries (1 on zeros) and t receives the
+        soft-threshold's gradient.
+    identity: z = s + sg[T - s]: gradient 1 to mu and s everywhere, none to t.
     """
     noise = (s - mu).detach()
-    # excess = |n| - lam on active entries (|n| > lam exactly when |n| - lam > 0 in floats)
-    # and 0 elsewhere, so its sign is the activity mask as a float: the same values and
-    # gradients as where(|n| > lam, mu + sign(n) (|n| - lam), 0), up to the sign of a zero,
-    # without the boolean tensors that are several times slower on a CPU than arithmetic
-    excess = torch.relu(noise.abs() - lam)
+    # excess = |n| - t on active entries (|n| > t exactly when |n| - t > 0 in floats) and 0
+    # elsewhere, so its sign is the activity mask as a float: the same values and gradients
+    # as where(|n| > t, mu + sign(n) (|n| - t), 0), up to the sign of a zero, without the
+    # boolean tensors that are several times slower on a CPU than arithmetic
+    excess = torch.relu(noise.abs() - threshold)
     thresholded = (mu + noise.sign() * excess) * excess.detach().sign()
     if mode == "faithful":
         return s - s.detach() + thresholded
@@ -95,6 +95,6 @@ class GammaThreshold:
         the implicit gradient to alpha and beta (vsc.families.gamma), floored at the smallest
         normal float as torch.distributions.Gamma floors its samples."""
         alpha, beta = self.parameters(params)
-        lam = ScaledImplicitGamma.apply(alpha, beta, variates)
-        lam.detach().clamp_(min=torch.finfo(lam.dtype).tiny)
-        return lam, gamma_kl(alpha, beta, self.prior_shape, self.prior_rate)
+        threshold = ScaledImplicitGamma.apply(alpha, beta, variates)
+        threshold.detach().clamp_(min=torch.finfo(threshold.dtype).tiny)
+        return threshold, gamma_kl(alpha, beta, self.prior_shape, self.prior_rate)

@@ -47,11 +47,11 @@ class Thresholded(Family):
         s = self.base.sample(params, draws, step)
         kl = self.base.kl(params, step)
         if self.learned:
-            lam, lam_kl = self.gamma.sample(params, draws["gamma"])
-            kl = kl + self.config.threshold.gamma_kl_weight * lam_kl
-            z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), lam,
+            threshold, threshold_kl = self.gamma.sample(params, draws["gamma"])
+            kl = kl + self.config.threshold.gamma_kl_weight * threshold_kl
+            z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), threshold,
                                        self.config.threshold.straight_through)
-            return Codes(z=z, kl=kl, threshold=lam)
+            return Codes(z=z, kl=kl, threshold=threshold)
         # lambda0 as a number: the same float32 comparisons as with a filled tensor, without
         # one; the reported thresholds are a broadcast view
         z = shifted_soft_threshold(s, params["mu"].unsqueeze(1), self.lambda0,
