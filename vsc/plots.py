@@ -108,8 +108,12 @@ def atoms_caption(atoms: np.ndarray) -> str:
 
 
 def tile_shape(atoms: np.ndarray) -> tuple[int, int]:
-    """[H, W] of the image ``show_atoms`` draws for a [P*P, K] dictionary."""
-    return atom_grid(atoms, max_atoms=ATOMS_SHOWN).shape
+    """[H, W] of the image ``show_atoms`` draws for a [P*P, K] dictionary (as atom_grid
+    lays it out, without tiling it)."""
+    d, k = atoms.shape
+    patch, shown = round(math.sqrt(d)), min(k, ATOMS_SHOWN)
+    cols = math.ceil(math.sqrt(shown))
+    return (math.ceil(shown / cols) * (patch + 1) - 1, cols * (patch + 1) - 1)
 
 
 def plot_dictionaries(finals: pd.DataFrame, stem: str | Path,
