@@ -197,7 +197,7 @@ def _zero_code_rows(finals: pd.DataFrame, js: list[int]) -> pd.DataFrame | None:
 DESCRIPTIVE_KEYS = frozenset({
     "J", "seed", "epoch", "epochs", "epochs_completed", "iterations_per_epoch", "eval_samples",
     "torch_threads", "diverged_at_iteration", "wall_seconds", "peak_gpu_memory_mb", "latents",
-    "target_sparsity", "lambda0"})
+    "target_sparsity", "lambda0", "width", "lr"})
 
 
 def _is_number(value: object) -> bool:
