@@ -48,19 +48,11 @@ resource_scopes:
 
 
 # Light jobs run where Snakemake runs, also under the cluster profile, with the profile's
-# default-resources: summaries, figures, the report, and the data checks and download
-# (cluster nodes often have no internet).
+# default-resources: the summaries (localrule in summaries.smk), the report, and the data
+# checks and download (cluster nodes often have no internet).
 localrules:
     all,
     resolved_config,
-    table1,
-    figures,
-    snr_summary,
-    sampling_summary,
-    groundtruth_summary,
-    dnn_metrics,
-    recovered_figure,
-    dnn_sweep_summary,
     reproduction_report,
     dnn_report,
 
@@ -68,12 +60,5 @@ localrules:
 rule all:
     default_target: True
     input:
-        TABLE1_FILES,
-        FIGURE_FILES,
+        SUMMARY_FILES,
         REPORT,
-        outputs_of("snr"),
-        outputs_of("sampling"),
-        outputs_of("groundtruth"),
-        outputs_of("dnn_sweep"),
-        f"{RESULTS}/dnn_metrics.csv",
-        [f"{FIGURES}/recovered_dictionaries.{ext}" for ext in ("png", "pdf")],

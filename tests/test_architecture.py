@@ -33,12 +33,13 @@ def test_no_arrow_points_up(package, forbidden):
 
 
 def test_output_flags_mean_one_thing_in_every_command():
-    """--run is a run folder, --out a file, --out-dir a folder of files, --figure a figure
-    stem: no command has another flag for where its output goes."""
+    """--run is a run folder, --out a file, --out-dir a folder of files (tables), --figure a
+    figure stem, --figure-dir a folder of figures: no command has another flag for where its
+    output goes."""
     from vsc_bench.cli import build_parser
 
     subcommands = next(a for a in build_parser()._actions if a.dest == "command").choices
-    allowed = {"--run", "--out", "--out-dir", "--figure"}
+    allowed = {"--run", "--out", "--out-dir", "--figure", "--figure-dir"}
     for name, parser in subcommands.items():
         flags = {f for action in parser._actions for f in action.option_strings}
         output_like = {f for f in flags if set(f.strip("-").split("-"))

@@ -25,7 +25,7 @@ def test_report_lists_numbers_orderings_and_claims(tmp_path):
                          "mse_per_pixel_std": float("nan"),
                          "paper_mse_celeba_512": 0.0179, "frac_nonzero_mean": 1.0,
                          "recovered_fraction_mean": 0.5, "dataset": "standin"}])
-    text = build_report(table, finals, dnn, "results/config.yaml")
+    text = build_report(table, finals, {"dnn_metrics": dnn}, "results/config.yaml")
     assert "| Thresholded Laplacian | 20 | 1 | - | 185 | - | 194 | 0.95 |" in text
     assert "Kendall's tau" in text and "diverged" in text
     assert "Spike-and-slab, J = 1: 1 of 1 run(s) diverged" in text
@@ -69,8 +69,8 @@ def test_report_sections_of_the_analyses(tmp_path):
          "support_f1": 0.44, "val_loss": 60.0, "dataset": "synthetic:gabor256"}
         for m, j, f in (("sklearn_lasso_cd", 1, 0.89), ("fista", 1, 0.34),
                         ("thresholded_laplacian", 1, 0.25))])
-    text = build_report(table, finals, None, None, snr=snr, sampling=sampling, sweep=sweep,
-                        groundtruth=recovery)
+    text = build_report(table, finals, {"snr": snr, "sampling": sampling, "dnn_sweep": sweep,
+                                        "groundtruth": recovery})
     assert "| Gaussian | 1 | 0.468 | 0.234 | 2.0 | 0.2 |" in text
     assert "Kendall's tau of the encoder-SNR ordering over 2 (family, J) pairs" in text
     assert "| Thresholded Laplacian | 20 | avg | 186 | 300 | 0.054 |" in text
@@ -80,7 +80,7 @@ def test_report_sections_of_the_analyses(tmp_path):
     assert ("most true atoms recovered by scikit-learn (lasso_cd), 89%; best variational "
             "family Thresholded Laplacian (J = 1), 25%") in text
     recovery.loc[recovery.method == "thresholded_laplacian", "recovered_fraction"] = 0.0
-    text = build_report(table, finals, None, None, groundtruth=recovery)
+    text = build_report(table, finals, {"groundtruth": recovery})
     assert ("no variational family recovered an atom (closest: Thresholded Laplacian (J = 1), "
             "mean matched absolute cosine 0.90)") in text
 

@@ -56,7 +56,8 @@ def test_outputs_follow_the_umask(config_file, tmp_path):
     old = os.umask(0o022)
     try:
         assert main(_linear_argv(config_file, tmp_path / "run", "--no-progress")) == 0
-        assert main(["aggregate", "--runs", str(tmp_path / "run"), "--out-dir",
+        assert main(["summary", "table1", "--input", "runs", str(tmp_path / "run"),
+                     "--out-dir", str(tmp_path / "out"), "--figure-dir",
                      str(tmp_path / "out")]) == 0
     finally:
         os.umask(old)

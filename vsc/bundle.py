@@ -21,20 +21,47 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import torch
 from torch import Tensor, nn
 
-from vsc.dictionary import sgd_step
+from vsc.config import LinearConfig
+from vsc.dictionary import Dictionary, sgd_step
 from vsc.estimators import select
+from vsc.families import Family
 from vsc.families.noise import Noise
+from vsc.networks import Encoder
 from vsc.objective import training_losses
 from vsc.sgd import NesterovSGD
 from vsc.training import Diverged
 
-if TYPE_CHECKING:
-    from vsc.linear import LinearExperiment
+
+class StackableRun(Protocol):
+    """What the bundle needs of a run (vsc.linear.LinearExperiment is one): its settings, its
+    state, and the two schedules and the epoch bookkeeping it owns. The bundle never
+    imports the linear experiment: the arrow runs from vsc.linear to here."""
+
+    lc: LinearConfig
+    family: Family
+    samples: int
+    seed: int
+    device: torch.device
+    train_x: Tensor  # [n_train, D], shared by the runs of a bundle
+    iters_per_epoch: int
+    step: int
+    rng: torch.Generator
+    encoder: Encoder
+    dict: Dictionary
+    momentum: dict[str, Tensor] | None
+    dict_lr: float
+
+    def data_order(self, epoch: int) -> Tensor: ...
+
+    def encoder_lr_at(self, step: int) -> float: ...
+
+    def end_epoch(self, step: int, train_loss: float) -> dict[str, float]: ...
+
 
 # what every run of a bundle must share (besides J, data and epoch, checked separately)
 _SHARED_SETTINGS = ("batch_size", "encoder_hidden", "latents", "estimator", "kl_weight",
@@ -42,7 +69,7 @@ _SHARED_SETTINGS = ("batch_size", "encoder_hidden", "latents", "estimator", "kl_
                     "dict_weight_decay", "epochs", "tf32")
 
 
-def check_bundle(runs: Sequence[LinearExperiment]) -> None:
+def check_bundle(runs: Sequence[StackableRun]) -> None:
     """ValueError unless ``runs`` can be trained as one bundle: same J, step, training
     tensor and settings, different (family, seed)."""
     first = runs[0]
@@ -82,9 +109,9 @@ class StackedRuns:
     reads them as they lie, and their gradient x^T g is made in their own layout instead of
     being copied out of a transposed product at every step."""
 
-    def __init__(self, runs: Sequence[LinearExperiment]) -> None:
+    def __init__(self, runs: Sequence[StackableRun]) -> None:
         self.runs = list(runs)
-        self.groups: list[tuple[slice, LinearExperiment]] = []
+        self.groups: list[tuple[slice, StackableRun]] = []
         start = 0
         for _, members in groupby(self.runs, key=lambda run: run.family.name):
             n = len(list(members))
@@ -120,7 +147,7 @@ class StackedRuns:
                                      ).requires_grad_()
         self.sources[key] = (name, members)
 
-    def heads(self, features: Tensor) -> list[tuple[slice, LinearExperiment, dict[str, Tensor]]]:
+    def heads(self, features: Tensor) -> list[tuple[slice, StackableRun, dict[str, Tensor]]]:
         """Each family group's encoder outputs {head: [M_g * B, K]} for features [M, B, F]."""
         out = []
         for group, run in self.groups:
@@ -158,13 +185,13 @@ class StackedRuns:
             run.dict.atoms = self.atoms[i].clone()
 
 
-def _param(run: LinearExperiment, name: str) -> Tensor:
+def _param(run: StackableRun, name: str) -> Tensor:
     return run.encoder.get_parameter(name)
 
 
-def train_together(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | Diverged]:
+def train_together(runs: Sequence[StackableRun], epoch: int) -> list[dict | Diverged]:
     """One epoch of every run in ``runs``, stacked: per run its epoch statistics (as
-    LinearExperiment.train_epoch reports them) or the Diverged error that ended it."""
+    StackableRun.end_epoch reports them) or the Diverged error that ended it."""
     check_bundle(runs)
     order = sorted(range(len(runs)), key=lambda i: runs[i].family.name)  # families contiguous
     if order != list(range(len(runs))):
@@ -176,7 +203,7 @@ def train_together(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | 
     return _train_stacked(runs, epoch)
 
 
-def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | Diverged]:
+def _train_stacked(runs: Sequence[StackableRun], epoch: int) -> list[dict | Diverged]:
     first = runs[0]
     lc, device = first.lc, first.device
     stacked = StackedRuns(runs)
@@ -189,18 +216,12 @@ def _train_stacked(runs: Sequence[LinearExperiment], epoch: int) -> list[dict | 
     train_loss = (total / first.iters_per_epoch).tolist()
     results: list[dict | Diverged] = []
     for run, at, loss in zip(runs, bad, train_loss, strict=True):
-        run.step = step
-        run.dict_lr *= lc.dict_lr_decay
-        if at >= 0:
-            results.append(Diverged(at))
-            continue
-        results.append({"iteration": step, "train_loss": loss,
-                        "encoder_lr": run.encoder_lr_at(step), "dict_lr": run.dict_lr,
-                        **run.family.schedule(step)})
+        row = run.end_epoch(step, loss)
+        results.append(Diverged(at) if at >= 0 else row)
     return results
 
 
-def _iterate(runs: Sequence[LinearExperiment], stacked: StackedRuns, noises: dict[int, Noise],
+def _iterate(runs: Sequence[StackableRun], stacked: StackedRuns, noises: dict[int, Noise],
              orders: Tensor) -> tuple[int, Tensor, Tensor]:
     """The epoch's iterations, reading nothing back to the host: updates the stacked state
     and returns the step after the epoch, each run's summed loss [M] and the first step at

@@ -16,16 +16,8 @@ import numpy as np
 import pandas as pd
 
 from vsc.errors import UserError
+from vsc.summaries import COMPARED  # summary CSVs and the columns identifying their rows
 
-# summary CSVs and the columns that identify a row in each
-SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
-    "table1.csv": ("method", "J"),
-    "dnn_metrics.csv": ("method", "latents", "target_sparsity", "J"),
-    "dnn_sweep.csv": ("sweep", "method", "latents", "target_sparsity", "J"),
-    "snr.csv": ("method", "J", "seed"),
-    "sampling.csv": ("method", "estimator", "J", "seed"),
-    "groundtruth.csv": ("method", "J", "seed"),
-}
 VERDICT_FILE, VERDICT_COLUMN = "table1.csv", "val_loss_mean"
 DEFAULT_TOLERANCE = 0.05  # relative change of a Table 1 value that fails the comparison
 SEED_SDS = 2.0  # a difference within this many standard deviations of seed noise is noise
@@ -134,7 +126,7 @@ def table1_failures(numbers: pd.DataFrame, tolerance: float) -> list[str]:
 def table1_gaps(ours: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
     """What the reference's Table 1 has and ours lacks: rows (method, J) and columns. A
     comparison that cannot see a cell cannot pass it."""
-    keys = list(SUMMARY_KEYS[VERDICT_FILE])
+    keys = list(COMPARED[VERDICT_FILE])
     gaps = [f"{VERDICT_FILE}: ours lacks the column {c}" for c in reference.columns
             if c not in ours.columns]
     have = set(map(tuple, ours[keys].astype(str).to_numpy()))
@@ -156,7 +148,7 @@ def compare_results(ours: str | Path, reference: str | Path,
                                     "that holds a table1.csv (a results folder or a "
                                     "results/reference/<preset> folder)")
     frames, lonely, gaps = [], [], []
-    for name, keys in SUMMARY_KEYS.items():
+    for name, keys in COMPARED.items():
         if (ours / name).is_file() and (reference / name).is_file():
             mine, theirs = read_table(ours / name, keys), read_table(reference / name, keys)
             if name == VERDICT_FILE:
@@ -176,7 +168,7 @@ def format_comparison(result: Comparison, tolerance: float) -> str:
     """A readable listing: one table per file, then the verdict."""
     out = []
     for name, frame in result.numbers.groupby("file", sort=False):
-        keys = [k for k in SUMMARY_KEYS[name] if k in frame]
+        keys = [k for k in COMPARED[name] if k in frame]
         shown = frame[[*keys, "column", "ours", "reference", "relative_change", "verdict"]]
         out += [f"## {name}", "", shown.to_markdown(index=False, floatfmt=".4g"), ""]
     out += [f"- {line}" for line in result.only_in_one]

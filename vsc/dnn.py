@@ -114,6 +114,7 @@ class DnnExperiment(Experiment):
     """One (family, J, seed) run of the DNN experiment."""
 
     headline = "mse_per_pixel"  # per-pixel MSE of the test images (Table 1's loss is linear)
+    kind = "dnn"
 
     def __init__(self, config: Config, family: str, samples: int, seed: int,
                  images: ImageSet) -> None:
@@ -215,12 +216,16 @@ class DnnExperiment(Experiment):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Everything to continue training (the optimiser and schedule too)."""
-        self.load_networks(state)
+        self.load_trained(state)
         optimizer, scheduler = self.training_state()
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
 
-    def load_networks(self, state: dict[str, Any]) -> None:
+    @classmethod
+    def rebuild(cls, config: Config, final: dict) -> DnnExperiment:
+        return build_dnn(config, final["method"], final["J"], final["seed"])
+
+    def load_trained(self, state: dict[str, Any]) -> None:
         """The trained networks and the iteration count of a checkpoint's experiment state:
         all that encoding and decoding need."""
         self.encoder.load_state_dict(state["encoder"])

@@ -27,7 +27,7 @@ from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
 from vsc.families.noise import fork_generator
 from vsc.networks import Encoder, mlp_encoder
-from vsc.results import RunFolder, open_finished_run, run_identity
+from vsc.results import RunFolder, run_identity
 from vsc.runtime import check_memory, derive_seed, resolve_device, run_device
 from vsc.schedules import horizon, one_cycle_factor
 from vsc.scoring import score_codes
@@ -68,6 +68,8 @@ class LinearExperiment(Experiment):
     """One (family, J, seed) run of the linear experiment. Its training goes through
     vsc.bundle (a run alone is a bundle of one); ``tensors`` (training patches, validation
     patches, iterations per epoch) lets the runs of a bundle share one copy on the device."""
+
+    kind = "linear"
 
     def __init__(self, config: Config, family: str, samples: int, seed: int,
                  patches: PatchSet, tensors: tuple[Tensor, Tensor, int] | None = None) -> None:
@@ -116,6 +118,16 @@ class LinearExperiment(Experiment):
         if iterations_per_epoch is not None:
             self.iters_per_epoch = iterations_per_epoch
 
+    def end_epoch(self, step: int, train_loss: float) -> dict[str, float]:
+        """Close an epoch that ended before iteration ``step`` with mean loss ``train_loss``:
+        the run's position and dictionary learning rate move on; its row of metrics.csv
+        (the family's own schedules included)."""
+        self.step = step
+        self.dict_lr *= self.lc.dict_lr_decay
+        return {"iteration": step, "train_loss": train_loss,
+                "encoder_lr": self.encoder_lr_at(step), "dict_lr": self.dict_lr,
+                **self.family.schedule(step)}
+
     def train_epoch(self, epoch: int) -> dict[str, float]:
         result = train_together([self], epoch)[0]
         if isinstance(result, Diverged):
@@ -124,17 +136,8 @@ class LinearExperiment(Experiment):
 
     # ------------------------------------------------------------------ analyses
     @classmethod
-    def reopen(cls, run: str | Path) -> tuple[LinearExperiment | None, dict, Config]:
-        """A finished linear run rebuilt from its own folder (config.json, checkpoint.pt),
-        with its final.json and the config it was made with; the experiment is None when the
-        run diverged."""
-        folder, final = open_finished_run(run, "linear")
-        config = folder.config
-        if final["status"] != "finished":
-            return None, final, config
-        exp = cls(config, final["method"], final["J"], final["seed"], load_patches(config.data))
-        exp.load_state_dict(folder.load_checkpoint()["experiment"])
-        return exp, final, config
+    def rebuild(cls, config: Config, final: dict) -> LinearExperiment:
+        return cls(config, final["method"], final["J"], final["seed"], load_patches(config.data))
 
     def validation_patches(self) -> Tensor:
         """The validation patches [n_val, D] on the run's device."""

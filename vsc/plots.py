@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from skimage.util import montage
 
-from vsc.aggregate import ZERO_CODE, label, snapshot_panels, zero_code_level
+from vsc.aggregate import ZERO_CODE, label
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
 from vsc.errors import UserError
 from vsc.io import atomic_path
@@ -508,20 +508,3 @@ def plot_dnn_sweep(table: pd.DataFrame, stem: str | Path) -> list[Path]:
             ax.legend(fontsize=LEGEND_PT)
     fig.suptitle(f"DNN generator sweeps ({provenance_line(table)})", fontsize=10)
     return save(fig, stem)
-
-
-def plot_linear_figures(finals: pd.DataFrame, table: pd.DataFrame, curves: pd.DataFrame,
-                        out_dir: str | Path, notes: Sequence[str] = ()) -> list[Path]:
-    """Every figure of the linear experiment into ``out_dir`` (PNG and PDF each): dictionary
-    grids, the Table 1 dot plot, loss curves, dictionary learning over time and the
-    dictionary snapshots. ``finals`` from read_finals, ``table`` Table 1, ``curves`` the
-    per-epoch curves; ``notes`` go under the dictionaries' title."""
-    out = Path(out_dir)
-    written = plot_dictionaries(finals, out / "dictionaries", notes)
-    written += plot_table1(table, out / "table1")
-    written += plot_curves(curves, out / "val_loss")
-    written += plot_dictionary_learning(curves, zero_code_level(table),
-                                        out / "dictionary_learning")
-    written += plot_snapshots(snapshot_panels(finals), provenance_line(finals),
-                              out / "snapshots")
-    return written

@@ -14,7 +14,6 @@ import torch
 
 from vsc.groundtruth import match_atoms
 from vsc.io import atomic_path, write_json
-from vsc.results import open_finished_run
 from vsc.runtime import derive_seed
 
 
@@ -32,16 +31,13 @@ def fit_dictionary(codes: np.ndarray, images: np.ndarray, center: bool = False) 
 def recover(run: str | Path, out: str | Path, center: bool = False) -> dict:
     """Fit the recovered dictionary of a finished DNN run (reopened from its folder); write
     recovered.npy and recovered.json (with ground-truth scores on the stand-in) into ``out``."""
-    from vsc.dnn import build_dnn
+    from vsc.dnn import DnnExperiment
 
-    folder, final = open_finished_run(run, "dnn")
-    config = folder.config
-    if final["status"] != "finished":  # diverged: an empty dictionary, the status says why
+    exp, final, config = DnnExperiment.reopen(run)
+    if exp is None:  # diverged: an empty dictionary, the status says why
         result = {**_identity(final), "status": final["status"]}
         _write(Path(out), np.zeros((0, 0), np.float32), result)
         return result
-    exp = build_dnn(config, final["method"], final["J"], final["seed"])
-    exp.load_networks(folder.load_checkpoint()["experiment"])
     dc, size = config.dnn, config.data.celeba.recovery_size
     batch = max(1, 2000 // dc.recovery_samples)
     codes = exp.encode(exp.images.test_batches(batch), dc.recovery_samples,

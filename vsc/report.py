@@ -4,7 +4,7 @@ methods agrees (Kendall's tau), whether the paper's main claims held, and what p
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -21,6 +21,7 @@ from vsc.aggregate import (
 from vsc.catalogue import PAPER_FAMILIES
 from vsc.intervals import kendall_tau, ordering_table
 from vsc.paper import PAPER_DNN_MSE
+from vsc.summaries import REPORTED, function
 
 VARIATIONAL = PAPER_FAMILIES  # the paper's claims compare the paper's families
 
@@ -177,17 +178,18 @@ def _iterations(table: pd.DataFrame) -> str:
     return f" after {int(table.iteration_mean.max()):,} iterations"
 
 
-def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | None = None,
+def build_report(table: pd.DataFrame, finals: pd.DataFrame,
+                 sections: Mapping[str, pd.DataFrame] | None = None,
                  config_path: str | None = None, *, notes: Sequence[str] = (),
-                 snr: pd.DataFrame | None = None,
-                 sampling: pd.DataFrame | None = None, sweep: pd.DataFrame | None = None,
-                 groundtruth: pd.DataFrame | None = None,
                  costs: pd.DataFrame | None = None,
                  ordering: pd.DataFrame | None = None) -> str:
-    """The Markdown report from Table 1, the run records and (each optional) the DNN table,
-    the SNR, sampling, DNN-sweep and ground-truth benchmark tables, the runs' costs
+    """The Markdown report from Table 1, the run records, the tables of the summaries with a
+    report section (``sections``: {summary name: its table}; each shown in the order of
+    vsc.summaries.SUMMARIES, with its summary bullet where it declares one), the runs' costs
     (vsc.aggregate.read_costs) and Kendall's tau with its intervals (ordering.csv, from
     vsc.intervals.ordering_table; computed here without intervals when not given)."""
+    shown = [(summary, sections[summary.name]) for summary in REPORTED
+             if sections and summary.name in sections and len(sections[summary.name])]
     datasets = _provenance(finals)
     presets = ", ".join(sorted(finals.preset.astype(str).unique()))
     lines = ["# Reproduction report: Variational Sparse Coding with Learned Thresholding",
@@ -210,8 +212,7 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
     lines += [f"- {SEPARATION_NOTE}"]
     lines += zero_code_findings(table)
     lines += [f"- **Note:** {note}" for note in notes]
-    if groundtruth is not None and len(groundtruth):
-        lines.append(_groundtruth_summary(groundtruth))
+    lines += [function(s.finding)(frame) for s, frame in shown if s.finding]
     diverged = table[table.n_diverged > 0]
     for r in diverged.itertuples():
         lines.append(f"- {r.label}, J = {r.J}: {r.n_diverged} of {r.n_seeds} run(s) diverged "
@@ -247,17 +248,8 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame, dnn: pd.DataFrame | 
                   "Reconstruction: the 1/2 ||x - A b||^2 part of ours."]
     lines += ["", f"95% interval: {INTERVAL_NOTE}"]
 
-    if dnn is not None and len(dnn):
-        lines += dnn_section(dnn)
-
-    if snr is not None and len(snr):
-        lines += _snr_section(snr)
-    if sampling is not None and len(sampling):
-        lines += _sampling_section(sampling)
-    if sweep is not None and len(sweep):
-        lines += _sweep_section(sweep)
-    if groundtruth is not None and len(groundtruth):
-        lines += _groundtruth_section(groundtruth)
+    for summary, frame in shown:
+        lines += function(summary.section)(frame)
 
     if costs is not None and len(costs):
         lines += _cost_section(costs)
@@ -361,7 +353,7 @@ def _provenance(frame: pd.DataFrame) -> str:
     return ", ".join(sorted(frame.dataset.astype(str).unique())) if "dataset" in frame else "?"
 
 
-def _snr_section(snr: pd.DataFrame) -> list[str]:
+def snr_section(snr: pd.DataFrame) -> list[str]:
     """Encoder and dictionary gradient SNR next to the reference's encoder values."""
     lines = ["", "## Gradient signal-to-noise ratio", "",
              "| Method | J | encoder SNR, ours | reference | ours / reference | "
@@ -384,7 +376,7 @@ def _snr_section(snr: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _sampling_section(sampling: pd.DataFrame) -> list[str]:
+def sampling_section(sampling: pd.DataFrame) -> list[str]:
     """Validation loss against J, and max against avg selection."""
     lines = ["", "## Sampling studies", "",
              "| Method | J | selection | validation loss | multi-information (bits) | "
@@ -398,7 +390,7 @@ def _sampling_section(sampling: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _sweep_section(sweep: pd.DataFrame) -> list[str]:
+def sweep_section(sweep: pd.DataFrame) -> list[str]:
     """DNN MSE and multi-information against code size and against target sparsity."""
     lines = ["", "## DNN sweeps", "",
              "| sweep | Method | latents | target sparsity | MSE per pixel (mean ± sd) | paper "
@@ -415,7 +407,7 @@ def _sweep_section(sweep: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _groundtruth_summary(groundtruth: pd.DataFrame) -> str:
+def groundtruth_finding(groundtruth: pd.DataFrame) -> str:
     scores = (groundtruth[groundtruth.status == "finished"]
               .groupby(["method", "J"])[["recovered_fraction", "mean_matched_cosine"]]
               .mean().sort_values(["recovered_fraction", "mean_matched_cosine"],
@@ -439,7 +431,7 @@ def _groundtruth_summary(groundtruth: pd.DataFrame) -> str:
     return text + "."
 
 
-def _groundtruth_section(groundtruth: pd.DataFrame) -> list[str]:
+def groundtruth_section(groundtruth: pd.DataFrame) -> list[str]:
     """The ground-truth benchmark (no paper values: none of the published code has one)."""
     lines = ["", "## Ground-truth benchmark (synthetic patches, known dictionary)", "",
              "| Method | J | seeds | true atoms recovered | mean matched abs. cosine | "

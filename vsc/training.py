@@ -9,14 +9,18 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 import torch
 
 from vsc.errors import RunFolderError
-from vsc.results import PATCH_LOSSES, STALE_REMEDY, ZERO_CODE_KEY, RunFolder
+from vsc.results import PATCH_LOSSES, STALE_REMEDY, ZERO_CODE_KEY, RunFolder, open_finished_run
 from vsc.runtime import provenance
+
+if TYPE_CHECKING:
+    from vsc.config import Config
 
 
 class Diverged(Exception):
@@ -53,6 +57,30 @@ class Experiment(ABC):
     snapshot_every: int = 0  # epochs between kept dictionary snapshots (0: first and last)
     # the validation number the loop watches (non-finite: diverged) and prints per epoch
     headline: str = "val_loss"
+    kind: ClassVar[str]  # the experiment its run folders record ("linear", "dnn")
+
+    @classmethod
+    def reopen(cls, run: str | Path) -> tuple[Self | None, dict, Config]:
+        """A finished run rebuilt from its own folder (config.json, checkpoint.pt), with its
+        final.json and the config it was made with; the experiment is None when the run
+        diverged. Analyses of a trained run start here."""
+        folder, final = open_finished_run(run, cls.kind)
+        config = folder.config
+        if final["status"] != "finished":
+            return None, final, config
+        exp = cls.rebuild(config, final)
+        exp.load_trained(folder.load_checkpoint()["experiment"])
+        return exp, final, config
+
+    @classmethod
+    def rebuild(cls, config: Config, final: dict) -> Self:
+        """A fresh experiment of the run that ``final`` (its final.json) describes."""
+        raise NotImplementedError(f"{cls.__name__} cannot be reopened")
+
+    def load_trained(self, state: dict[str, Any]) -> None:
+        """What analyses of the trained run need of a checkpoint's experiment state (by
+        default all of it)."""
+        self.load_state_dict(state)
 
     @abstractmethod
     def train_epoch(self, epoch: int) -> dict[str, float]:
@@ -233,7 +261,8 @@ class RunLoop:
                  replace_stale: bool = False) -> None:
         self.exp, self.folder, self.log = exp, folder, log
         self.final = folder.finished()
-        self.status, self.diverged_at = "finished", None
+        # a run is finished only when final.json says so; until then it may diverge
+        self.diverged, self.diverged_at = False, None
         self.rows: list[dict] = []
         self.epoch, self.wall = 0, 0.0
         self.patch_losses: dict[str, np.ndarray] = {}  # of the latest validation
@@ -302,7 +331,7 @@ class RunLoop:
     @property
     def active(self) -> bool:
         """Whether the run still has epochs to train."""
-        return self.final is None and self.status == "finished" and self.epoch < self.exp.epochs
+        return self.final is None and not self.diverged and self.epoch < self.exp.epochs
 
     def end_epoch(self, trained: dict | Diverged, train_seconds: float) -> None:
         """Validate and record the epoch ``trained`` (its statistics, or how it diverged)."""
@@ -317,7 +346,7 @@ class RunLoop:
             if not all(math.isfinite(v.get(exp.headline, 0.0)) for v in val_rows):
                 raise Diverged(trained.get("iteration", -1))
         except Diverged as err:
-            self.status, self.diverged_at = "diverged", err.iteration
+            self.diverged, self.diverged_at = True, err.iteration
             return
         seconds = train_seconds + time.perf_counter() - started
         self.wall += seconds
@@ -346,18 +375,19 @@ class RunLoop:
         exp, folder, rows = self.exp, self.folder, self.rows
         # the run's own row of its last epoch (the first, when it has several)
         last = (next(r for r in rows if r["epoch"] == rows[-1]["epoch"])
-                if rows and self.status == "finished" else {})
+                if rows and not self.diverged else {})
         if self.last_good is not None:
-            if self.status == "finished" and not self.patch_losses:
+            if not self.diverged and not self.patch_losses:
                 # resumed after its last epoch from a checkpoint older than per-patch losses
                 self.patch_losses = self._score_again(last.get("val_loss"))
             folder.write_dictionary(self.last_good)
             folder.write_snapshots(self.snapshots)
-            folder.write_patch_losses(self.patch_losses if self.status == "finished" else {})
+            folder.write_patch_losses({} if self.diverged else self.patch_losses)
         folder.write_metrics(rows)
         final = {**folder.identity, **exp.summary(),
                  **{k: v for k, v in last.items() if k not in folder.identity},
-                 "status": self.status, "diverged_at_iteration": self.diverged_at,
+                 "status": "diverged" if self.diverged else "finished",
+                 "diverged_at_iteration": self.diverged_at,
                  "epochs": exp.epochs, "epochs_completed": len(rows), "wall_seconds": self.wall,
                  **provenance(exp.device)}
         final.setdefault(exp.headline, float("nan"))

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 
 from vsc.allocator import keep_freed_memory
 from vsc.config import Config, ConfigError
-from vsc.io import read_json
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
 
@@ -49,7 +48,8 @@ def config_args(parser: argparse.ArgumentParser) -> None:
 
 def run_args(family: bool = False, samples: bool = False):
     """Arguments shared by the training commands. Output flags, in every command: --run is a
-    run folder, --out a file, --out-dir a folder of several files, --figure a figure stem."""
+    run folder, --out a file, --out-dir a folder of several files, --figure a figure stem,
+    --figure-dir a folder of figures."""
     def setup(parser: argparse.ArgumentParser) -> None:
         config_args(parser)
         if family:
@@ -234,40 +234,6 @@ def _download(args) -> None:
     print(f"saved and verified {download_images_mat(args.url, args.out, args.checksum)}")
 
 
-def _aggregate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", nargs="+", required=True, help="run folders to aggregate")
-    p.add_argument("--out-dir", required=True, help="where table1.* and the curves go")
-
-
-@command("aggregate", "Table 1 (CSV, Markdown, LaTeX) and tidy curves from run folders",
-         _aggregate_args)
-def _aggregate(args) -> None:
-    from vsc.aggregate import table1_markdown, write_table1
-
-    print(table1_markdown(write_table1(args.runs, args.out_dir)))
-
-
-def _aggregate_dnn_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", nargs="+", required=True, help="DNN run folders")
-    p.add_argument("--recovered", nargs="*", default=[], help="folders written by vsc recover")
-    p.add_argument("--baselines", help="dnn_baselines.json of `vsc dnn-baselines` (optional)")
-    p.add_argument("--out", required=True, help="CSV to write (e.g. results/dnn_metrics.csv)")
-
-
-@command("aggregate-dnn", "per-pixel MSE and recovered-dictionary scores of DNN runs",
-         _aggregate_dnn_args)
-def _aggregate_dnn(args) -> None:
-    from vsc import aggregate
-    from vsc.io import atomic_path, read_json
-
-    baselines = read_json(args.baselines) if args.baselines else None
-    table = aggregate.dnn_table(aggregate.read_finals(args.runs),
-                                aggregate.read_recovered(args.recovered), baselines)
-    with atomic_path(args.out) as tmp:
-        table.to_csv(tmp, index=False)
-    print(table.to_string(index=False))
-
-
 def _recovered_figure_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recovered", nargs="+", required=True, help="folders of vsc recover")
     p.add_argument("--figure", required=True, help="figure path without extension")
@@ -284,17 +250,49 @@ def _recovered_figure(args) -> None:
     print(plots.plot_recovered(panels, provenance, args.figure, layout=args.layout))
 
 
+def _summary_args(p: argparse.ArgumentParser) -> None:
+    from vsc.summaries import BY_NAME
+
+    p.add_argument("name", choices=list(BY_NAME), metavar="NAME",
+                   help="which summary (vsc/summaries.py): " + ", ".join(BY_NAME))
+    p.add_argument("--input", nargs="+", action="append", default=[], metavar=("ROLE", "PATH"),
+                   help="what the summary reads under ROLE (its record's inputs; run folders "
+                   "for runs, files otherwise); repeat per role")
+    p.add_argument("--out-dir", help="where its tables go, e.g. results (if it writes any)")
+    p.add_argument("--figure-dir", help="where its figures go, e.g. figures (if it draws any)")
+
+
+@command("summary", "one summary of vsc/summaries.py: its tables and figures from run "
+         "folders and analysis outputs", _summary_args)
+def _summary(args) -> None:
+    from pathlib import Path
+
+    from vsc.summaries import BY_NAME, Job
+
+    summary = BY_NAME[args.name]
+    roles = [item.role for item in summary.inputs]
+    inputs: dict[str, list[str]] = {}
+    for role, *paths in args.input:
+        if role not in roles:
+            raise ConfigError(f"vsc summary {summary.name}: --input {role} is not one of its "
+                              f"inputs ({', '.join(roles)})")
+        inputs.setdefault(role, []).extend(paths)
+    for flag, folder, files in (("--out-dir", args.out_dir, summary.tables),
+                                ("--figure-dir", args.figure_dir, summary.figures)):
+        if files and not folder:
+            raise ConfigError(f"vsc summary {summary.name} writes {', '.join(files)}: give "
+                              f"{flag}")
+    print(Job(summary, inputs, Path(args.out_dir or "."), Path(args.figure_dir or ".")).run())
+
+
 def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", help="table1.csv (without it: a report of the DNN experiment "
-                   "alone, from --dnn-table and the DNN --runs)")
+                   "alone, from the dnn_metrics summary and the DNN --runs)")
     p.add_argument("--runs", nargs="+", required=True, help="the run folders behind the table")
-    p.add_argument("--dnn-table", help="dnn_metrics.csv (optional)")
-    p.add_argument("--snr-table", help="snr.csv (optional)")
-    p.add_argument("--sampling-table", help="sampling.csv (optional)")
-    p.add_argument("--sweep-table", help="dnn_sweep.csv (optional)")
-    p.add_argument("--groundtruth-table", help="groundtruth.csv of the ground-truth benchmark "
-                   "(optional)")
-    p.add_argument("--ordering-table", help="ordering.csv of `vsc aggregate`: Kendall's tau "
+    p.add_argument("--summary", nargs=2, action="append", default=[], metavar=("NAME", "CSV"),
+                   help="a summary's table whose section the report shows (vsc/summaries.py "
+                   "names those with a section); repeat, optional")
+    p.add_argument("--ordering-table", help="ordering.csv of the table1 summary: Kendall's tau "
                    "with its bootstrap interval (optional; without it tau has no interval)")
     p.add_argument("--config", help="the resolved config, named in the report (its notes are "
                    "printed in the summary)")
@@ -307,29 +305,30 @@ def _report(args) -> None:
     import pandas as pd
 
     from vsc.aggregate import read_costs, read_finals
-    from vsc.config import ConfigError, load_config
+    from vsc.config import load_config
     from vsc.io import write_text
     from vsc.report import build_dnn_report, build_report
+    from vsc.summaries import REPORTED
 
-    def optional(path):
-        return pd.read_csv(path) if path else None
-
+    reported = {s.name for s in REPORTED}
+    sections = {}
+    for name, path in args.summary:
+        if name not in reported:
+            raise ConfigError(f"vsc report: --summary {name} is not a summary with a report "
+                              f"section (one of {', '.join(sorted(reported))})")
+        sections[name] = pd.read_csv(path)
     notes = load_config(args.config).notes if args.config else ()
     if not args.table:
-        if not args.dnn_table:
-            raise ConfigError("vsc report needs --table (Table 1) or --dnn-table (a report of "
-                              "the DNN experiment alone); give one")
-        text = build_dnn_report(pd.read_csv(args.dnn_table), read_finals(args.runs),
+        if "dnn_metrics" not in sections:
+            raise ConfigError("vsc report needs --table (Table 1) or --summary dnn_metrics CSV "
+                              "(a report of the DNN experiment alone); give one")
+        text = build_dnn_report(sections["dnn_metrics"], read_finals(args.runs),
                                 args.config, notes=notes, costs=read_costs(args.runs))
     else:
-        text = build_report(pd.read_csv(args.table), read_finals(args.runs),
-                            optional(args.dnn_table), args.config, notes=notes,
-                            snr=optional(args.snr_table),
-                            sampling=optional(args.sampling_table),
-                            sweep=optional(args.sweep_table),
-                            groundtruth=optional(args.groundtruth_table),
-                            costs=read_costs(args.runs),
-                            ordering=optional(args.ordering_table))
+        ordering = pd.read_csv(args.ordering_table) if args.ordering_table else None
+        text = build_report(pd.read_csv(args.table), read_finals(args.runs), sections,
+                            args.config, notes=notes, costs=read_costs(args.runs),
+                            ordering=ordering)
     write_text(args.out, text)
     print(text)
 
@@ -365,108 +364,12 @@ def _snr(args) -> None:
     _analyse(args, lambda run: run_snr(run, args.passes, args.batches))
 
 
-def summary_args(inputs: str, inputs_help: str, csv_name: str, *, config: bool = False,
-                 optional: tuple[str, str] | None = None):
-    """Arguments of the commands that turn analysis outputs into a CSV and a figure:
-    ``inputs`` (one or more files or folders), --out (the CSV) and --figure; --config and one
-    optional list argument where asked."""
-    def setup(p: argparse.ArgumentParser) -> None:
-        if config:
-            p.add_argument("--config", required=True, help="the preset the runs were made with")
-        p.add_argument(inputs, nargs="+", required=True, help=inputs_help)
-        if optional:
-            p.add_argument(optional[0], nargs="*", default=[], help=optional[1])
-        p.add_argument("--out", required=True, help=f"table to write (e.g. results/{csv_name})")
-        p.add_argument("--figure", required=True, help="figure path without extension")
-    return setup
-
-
-def _publish(table, args, plot: Callable) -> None:
-    """Write ``table`` to --out (atomically), print it, and draw ``plot(table, stem)`` to
-    --figure (PNG and PDF)."""
-    from vsc.io import atomic_path
-
-    with atomic_path(args.out) as tmp:
-        table.to_csv(tmp, index=False)
-    print(table.to_string(index=False))
-    print(plot(table, args.figure))
-
-
-@command("snr-summary", "SNR table and bar figure with the reference values",
-         summary_args("--inputs", "JSON files of vsc snr", "snr.csv"))
-def _snr_summary(args) -> None:
-
-    import pandas as pd
-
-    from vsc import plots
-
-    table = pd.DataFrame([read_json(f) for f in args.inputs])
-    _publish(table, args, plots.plot_snr)
-
-
 @command("consistency", "support consistency (Jaccard) across the J samples of each input",
          analysis_args(("--inputs", "validation inputs (sampling.consistency_inputs)")))
 def _consistency(args) -> None:
     from vsc.consistency import support_consistency
 
     _analyse(args, lambda run: support_consistency(run, args.inputs))
-
-
-@command("sampling-summary", "validation loss against J, max against avg, consistency",
-         summary_args("--runs", "run folders of the studies", "sampling.csv",
-                      optional=("--consistency", "JSON files of vsc consistency")))
-def _sampling_summary(args) -> None:
-    from vsc import plots
-    from vsc.aggregate import read_finals, sampling_table
-
-    consistency = [read_json(f) for f in args.consistency]
-    table = sampling_table(read_finals(args.runs), consistency)
-    _publish(table, args, lambda t, stem: plots.plot_sampling(t, consistency, stem))
-
-
-@command("dnn-sweep-summary", "MSE and multi-information against code size and sparsity",
-         summary_args("--runs", "DNN run folders of the sweeps", "dnn_sweep.csv", config=True))
-def _dnn_sweep_summary(args) -> None:
-    from vsc import plots
-    from vsc.aggregate import dnn_sweep_table, read_finals
-    from vsc.config import load_config
-
-    dnn = load_config(args.config).dnn
-    table = dnn_sweep_table(read_finals(args.runs), dnn.latents,
-                            dnn.family.threshold.target_sparsity)
-    _publish(table, args, plots.plot_dnn_sweep)
-
-
-@command("groundtruth-summary", "ground-truth benchmark: recovered atoms and supports per method",
-         summary_args("--runs", "run folders of the benchmark", "groundtruth.csv"))
-def _groundtruth_summary(args) -> None:
-    from vsc import plots
-    from vsc.aggregate import groundtruth_table, read_finals
-
-    _publish(groundtruth_table(read_finals(args.runs)), args, plots.plot_groundtruth)
-
-
-def _figures_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", nargs="+", required=True, help="run folders (for dictionaries)")
-    p.add_argument("--table", required=True, help="table1.csv written by vsc aggregate")
-    p.add_argument("--curves", required=True, help="linear_curves.csv written by vsc aggregate")
-    p.add_argument("--out-dir", required=True, help="where the PNG and PDF figures go")
-    p.add_argument("--config", help="the resolved preset, whose notes go under the titles")
-
-
-@command("figures", "dictionary grids, Table 1 dot plot, loss curves, dictionary learning over "
-         "time and dictionary snapshots", _figures_args)
-def _figures(args) -> None:
-    import pandas as pd
-
-    from vsc.aggregate import read_finals
-    from vsc.config import load_config
-    from vsc.plots import plot_linear_figures
-
-    notes = load_config(args.config).notes if args.config else ()
-    written = plot_linear_figures(read_finals(args.runs), pd.read_csv(args.table),
-                                  pd.read_csv(args.curves), args.out_dir, notes)
-    print("\n".join(map(str, written)))
 
 
 def _schema_args(p: argparse.ArgumentParser) -> None:

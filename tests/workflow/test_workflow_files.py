@@ -37,20 +37,20 @@ def test_lint_passes(tmp_path):
 
 
 @pytest.mark.parametrize("preset, expected", [
-    # resolved_config, patches, table1, figures, report, all; linear runs, FISTA,
+    # resolved_config, patches, table1, five linear figures, report, all; linear runs, FISTA,
     # scikit-learn; DNN runs and their recovered dictionaries, dnn_baselines, dnn_metrics,
     # recovered_figure; SNR of
     # 3 families x 2 J and its summary; sampling studies (extra J runs, avg runs, consistency
     # of the max and avg runs, summary); DNN sweeps (runs off the main setting: code sizes
     # x families, sparsities x sparse families; summary); ground-truth benchmark (runs,
     # summary)
-    ("config", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 3 + 3 * 2 + 1 + 2 + 1 + 2 + 1
+    ("config", 10 + 7 * 2 + 1 + 1 + 6 * 2 + 3 + 3 * 2 + 1 + 2 + 1 + 2 + 1
      + 2 * 1 + 1 * 2 + 1 + 7 + 2 + 1),
-    ("test", 6 + 7 * 2 + 1 + 1 + 6 * 2 + 3 + 3 * 2 + 1 + 2 + 1 + 2 + 1
+    ("test", 10 + 7 * 2 + 1 + 1 + 6 * 2 + 3 + 3 * 2 + 1 + 2 + 1 + 2 + 1
      + 1 * 2 + 1 * 1 + 1 + 3 + 1),
     # paper: also the IMAGES.mat download and the CelebA check; the 42 Table 1 runs in two
     # bundle jobs (one per J)
-    ("paper", 2 + 6 + 2 + 3 + 3 + 6 * 3 * 2 + 3 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1
+    ("paper", 2 + 10 + 2 + 3 + 3 + 6 * 3 * 2 + 3 + 3 * 2 + 1 + 2 * 4 + 3 + 4 + 1
      + 3 * 6 + 3 * 5 + 1 + 7 * 2 + 2 + 1),
 ])
 def test_dry_run_of_every_preset(tmp_path, preset, expected):

@@ -18,6 +18,7 @@ from vsc.config import (
     with_overrides,
 )
 from vsc.results import BENCHMARK_FILE, declared_files
+from vsc.summaries import BY_NAME, CONFIG, REPORTED, SUMMARIES
 
 
 def stop_on_config_error(err):
@@ -102,31 +103,85 @@ def finals(folders):
     return [f"{folder}/final.json" for folder in folders]
 
 
-def figure_outputs(stem, caption, category):
-    """A figure's PNG (shown in the Snakemake report) and PDF."""
-    return {
-        "png": report(f"{FIGURES}/{stem}.png", caption=caption, category=category),
-        "pdf": f"{FIGURES}/{stem}.pdf",
-    }
+# The summaries (vsc/summaries.py): one rule each in summaries.smk.
 
 
-def figure_stem(wildcards, output):
-    return os.path.splitext(output.png)[0]
+def summary_inputs(summary):
+    """{role: paths} of a summary's inputs: run folders, files, results, the config."""
+    paths = {}
+    for item in summary.inputs:
+        if item.kind in ("folders", "files"):
+            paths[item.role] = GROUPS[item.target]
+        elif item.kind == "results":
+            paths[item.role] = [f"{RESULTS}/{item.target}"]
+        elif item.source == CONFIG:
+            paths[item.role] = [RESOLVED_CONFIG]
+        else:
+            raise ValueError(
+                f"summary {summary.name}: unknown input source {item.source!r}"
+            )
+    return paths
 
 
-def summary_outputs(name, caption, category):
-    """results/<name>.csv and figures/<name>.png/.pdf, both in the Snakemake report."""
-    return {
-        "csv": report(f"{RESULTS}/{name}.csv", caption=caption, category=category),
-        **figure_outputs(name, caption, category),
-    }
+def summary_waits_for(summary):
+    """{role: files} the summary's rule waits for (the files inside each folder)."""
+    files = {}
+    for item in summary.inputs:
+        paths = summary_inputs(summary)[item.role]
+        if item.kind == "folders":
+            paths = [f"{folder}/{name}" for folder in paths for name in item.files]
+        elif item.source == CONFIG:
+            paths = [ancient(RESOLVED_CONFIG)]
+        files[item.role] = paths
+    return files
 
 
-def outputs_of(name):
-    """The files of summary_outputs(name)."""
-    return [f"{RESULTS}/{name}.csv"] + [
-        f"{FIGURES}/{name}.{ext}" for ext in ("png", "pdf")
+def summary_flags(summary):
+    """The command's --input flags, every value shell-quoted (a role without paths is left
+    out)."""
+    flags = []
+    for role, paths in summary_inputs(summary).items():
+        if paths:
+            flags.append(" ".join(["--input", role, *map(shlex.quote, paths)]))
+    return " ".join(flags)
+
+
+def summary_files(summary):
+    """Every file a summary writes: its tables, then PNG and PDF of each figure."""
+    return [f"{RESULTS}/{name}" for name in summary.tables] + [
+        f"{FIGURES}/{stem}.{ext}" for stem in summary.figures for ext in ("png", "pdf")
     ]
+
+
+def summary_outputs(summary):
+    """summary_files, with its first table and its PNGs in the Snakemake report."""
+    caption, category = f"../report/{summary.caption}", summary.category
+    outputs = []
+    for path in summary_files(summary):
+        shown = path.endswith(".png") or (
+            summary.table and path == f"{RESULTS}/{summary.table}"
+        )
+        entry = report(path, caption=caption, category=category) if shown else path
+        outputs.append(entry)
+    return outputs
+
+
+def summary_dirs(wildcards, output):
+    """--out-dir and --figure-dir of a summary rule: the folders of its tables and figures."""
+    figures = [path for path in output if path.endswith((".png", ".pdf"))]
+    tables = [path for path in output if path not in figures]
+    flags = []
+    for flag, paths in (("--out-dir", tables), ("--figure-dir", figures)):
+        if paths:
+            flags += [flag, shlex.quote(os.path.dirname(paths[0]))]
+    return " ".join(flags)
+
+
+def section_flags(summaries):
+    """--summary NAME CSV for each summary, the path shell-quoted."""
+    return " ".join(
+        f"--summary {s.name} {shlex.quote(f'{RESULTS}/{s.table}')}" for s in summaries
+    )
 
 
 # The linear-generator studies: 'linear' reads the preset's patch set (Table 1 and its

@@ -143,3 +143,19 @@ if SWEEP.target_sparsity and set(SWEEP.families) - set(SPARSITY_FREE_FAMILIES):
         sweep_point_overrides(CFG, CFG.dnn.latents, SWEEP.target_sparsity[0])
     except ConfigError as err:
         stop_on_config_error(err)
+
+
+# The groups that the summaries' inputs name (vsc/summaries.py: folders:<group> and
+# files:<group>).
+GROUPS = {
+    "table1": TABLE1_RUNS,
+    "snapshot_runs": LINEAR_RUNS + FISTA_RUNS,
+    "snr": SNR_FILES,
+    "sampling": SAMPLING_RUNS,
+    "consistency": CONSISTENCY_FILES,
+    "groundtruth": GROUNDTRUTH_RUNS,
+    "dnn": DNN_RUNS,
+    "recovered": RECOVERED_DIRS,
+    "recovered_figure": FIGURE_RECOVERED,
+    "dnn_sweep": SWEEP_RUNS,
+}

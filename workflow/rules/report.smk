@@ -1,4 +1,5 @@
-# The reproduction report: every summary, next to the paper's numbers.
+# The reproduction report: Table 1 and every summary with a report section
+# (vsc/summaries.py), next to the paper's numbers.
 
 REPORT = f"{RESULTS}/REPORT.md"
 
@@ -8,11 +9,7 @@ rule reproduction_report:
     input:
         table=f"{RESULTS}/table1.csv",
         ordering=f"{RESULTS}/ordering.csv",
-        dnn=f"{RESULTS}/dnn_metrics.csv",
-        snr=f"{RESULTS}/snr.csv",
-        sampling=f"{RESULTS}/sampling.csv",
-        sweep=f"{RESULTS}/dnn_sweep.csv",
-        groundtruth=f"{RESULTS}/groundtruth.csv",
+        sections=[f"{RESULTS}/{s.table}" for s in REPORTED],
         config=ancient(RESOLVED_CONFIG),
         finals=finals(TABLE1_RUNS),
     output:
@@ -28,12 +25,11 @@ rule reproduction_report:
     params:
         vsc=VSC,
         runs=TABLE1_RUNS,
+        sections=section_flags(REPORTED),
     shell:
-        "{params.vsc} report --table {input.table:q} --dnn-table {input.dnn:q}"
-        " --snr-table {input.snr:q} --sampling-table {input.sampling:q}"
-        " --sweep-table {input.sweep:q} --groundtruth-table {input.groundtruth:q}"
-        " --ordering-table {input.ordering:q}"
-        " --runs {params.runs:q} --config {input.config:q} --out {output:q} > {log:q} 2>&1"
+        "{params.vsc} report --table {input.table:q} --ordering-table {input.ordering:q}"
+        " {params.sections} --runs {params.runs:q} --config {input.config:q}"
+        " --out {output:q} > {log:q} 2>&1"
 
 
 rule dnn_report:
@@ -43,7 +39,7 @@ rule dnn_report:
     their figure, and this."""
     input:
         dnn=f"{RESULTS}/dnn_metrics.csv",
-        figure=[f"{FIGURES}/recovered_dictionaries.{ext}" for ext in ("png", "pdf")],
+        figure=summary_files(BY_NAME["recovered_dictionaries"]),
         config=ancient(RESOLVED_CONFIG),
         finals=finals(DNN_RUNS),
     output:
@@ -55,6 +51,7 @@ rule dnn_report:
     params:
         vsc=VSC,
         runs=DNN_RUNS,
+        sections=section_flags([BY_NAME["dnn_metrics"]]),
     shell:
-        "{params.vsc} report --dnn-table {input.dnn:q} --runs {params.runs:q}"
+        "{params.vsc} report {params.sections} --runs {params.runs:q}"
         " --config {input.config:q} --out {output:q} > {log:q} 2>&1"
