@@ -20,8 +20,8 @@ from vsc.estimators import select
 from vsc.families import Codes, Family, build_family
 from vsc.networks import ConvDecoder, Encoder, conv_encoder
 from vsc.results import RunFolder, run_identity
-from vsc.runtime import check_memory, derive_seed, resolve_device, run_device
-from vsc.training import Experiment, is_due, optimiser_step, run_experiment
+from vsc.runtime import derive_seed, resolve_device, run_device
+from vsc.training import Experiment, check_request, is_due, optimiser_step, run_experiment
 
 
 class ImageSet:
@@ -252,12 +252,10 @@ def memory_need(dc: DnnConfig, samples: int) -> float:
 
 def check_dnn_run(config: Config, family: str, samples: int) -> None:
     """What can be checked before images are read: family, J, device and memory."""
-    build_family(family, config.dnn.family)
-    if samples < 1:
-        raise ConfigError(f"--samples (J) must be >= 1, got {samples}")
-    check_memory(memory_need(config.dnn, samples), resolve_device(config.device),
-                 f"-J {samples} with dnn.batch_size {config.dnn.batch_size}",
-                 "lower -J or dnn.batch_size")
+    check_request(family, config.dnn.family, samples, memory_need(config.dnn, samples),
+                  resolve_device(config.device),
+                  f"-J {samples} with dnn.batch_size {config.dnn.batch_size}",
+                  "lower -J or dnn.batch_size")
 
 
 def build_dnn(config: Config, family: str, samples: int, seed: int) -> DnnExperiment:

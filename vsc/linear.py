@@ -28,10 +28,10 @@ from vsc.families import Codes, Family, build_family
 from vsc.families.noise import fork_generator
 from vsc.networks import Encoder, mlp_encoder
 from vsc.results import RunFolder, run_identity
-from vsc.runtime import check_memory, derive_seed, resolve_device, run_device
+from vsc.runtime import derive_seed, resolve_device, run_device
 from vsc.schedules import horizon, one_cycle_factor
 from vsc.scoring import score_codes
-from vsc.training import Diverged, Experiment, run_together
+from vsc.training import Diverged, Experiment, check_request, run_together
 
 
 def sample_losses(encoder: Encoder, family: Family, dictionary: Dictionary, x: Tensor,
@@ -237,22 +237,20 @@ def memory_need(lc: LinearConfig, samples: int, n_pixels: int) -> float:
 
 
 def check_linear_run(config: Config, family: str, samples: int, runs: int = 1) -> None:
-    """What can be checked before the patches are extracted: family, device, batch size
-    against the training set, and the memory J and the batch sizes ask for (times ``runs``
-    trained together in a bundle)."""
-    build_family(family, config.family)
-    if samples < 1:
-        raise ConfigError(f"--samples (J) must be >= 1, got {samples}")
-    device = resolve_device(config.device)
+    """What can be checked before the patches are extracted: family, J, device, the memory
+    J and the batch sizes ask for (times ``runs`` trained together in a bundle), and the
+    batch size against the training set."""
     lc, data = config.linear, config.data
+    bundle = f" for a bundle of {runs} runs" if runs > 1 else ""
+    check_request(family, config.family, samples,
+                  runs * memory_need(lc, samples, data.patch_size**2),
+                  resolve_device(config.device),
+                  f"-J {samples} with linear.batch_size {lc.batch_size}, linear.val_batch_size "
+                  f"{lc.val_batch_size} and linear.latents {lc.latents}{bundle}",
+                  "lower -J or the batch sizes" + (" or the bundle size" if runs > 1 else ""))
     if lc.batch_size > data.n_train:
         raise ConfigError(f"config key 'linear.batch_size' ({lc.batch_size}) is larger than "
                           f"'data.n_train' ({data.n_train}); lower it or use more patches")
-    bundle = f" for a bundle of {runs} runs" if runs > 1 else ""
-    check_memory(runs * memory_need(lc, samples, data.patch_size**2), device,
-                 f"-J {samples} with linear.batch_size {lc.batch_size}, linear.val_batch_size "
-                 f"{lc.val_batch_size} and linear.latents {lc.latents}{bundle}",
-                 "lower -J or the batch sizes" + (" or the bundle size" if runs > 1 else ""))
 
 
 def train_linear(config: Config, family: str, samples: int, seed: int, out: str | Path, *,

@@ -19,6 +19,8 @@ from vsc.aggregate import (
     label,
 )
 from vsc.catalogue import PAPER_FAMILIES
+from vsc.columns import cell
+from vsc.columns import label as column_label
 from vsc.intervals import kendall_tau, ordering_table
 from vsc.paper import PAPER_DNN_MSE
 from vsc.summaries import REPORTED, function
@@ -40,6 +42,29 @@ def _interval(row: object) -> str:
 def _mean_sd(mean: float, sd: float, spec: str) -> str:
     text = _fmt(mean, spec)
     return text if text == "-" or math.isnan(sd) else f"{text} ± {_fmt(sd, '.2g')}"
+
+
+# the measured columns each report table shows after its own (their labels and formats:
+# vsc/columns.py)
+TABLE1_MEASURES = ("fista_val_loss", "atom_norm_mean", "val_recon", "frac_nonzero")
+GROUNDTRUTH_MEASURES = ("recovered_fraction", "mean_matched_cosine", "support_precision",
+                        "support_recall", "support_f1", "frac_nonzero", "atom_norm_mean",
+                        "val_loss")
+
+
+def _header(first: Sequence[str], columns: Sequence[str]) -> str:
+    """A Markdown table's header and rule: the ``first`` titles, then the columns' labels."""
+    titles = [*first, *(column_label(c) for c in columns)]
+    return "| " + " | ".join(titles) + " |\n" + "|---" * len(titles) + "|"
+
+
+def _cells(row: object, columns: Sequence[str]) -> list[str]:
+    """Each column of ``row`` (a namedtuple or Series) printed its declared way."""
+    return [cell(c, getattr(row, c, None)) for c in columns]
+
+
+def _row(first: Sequence[object], cells: Sequence[str]) -> str:
+    return "| " + " | ".join([*map(str, first), *cells]) + " |"
 
 
 def ordering_agreement(ours: dict, paper: dict) -> tuple[float, int]:
@@ -224,10 +249,8 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame,
                          "run learned nothing usable and its number means little.")
 
     lines += ["", "## Table 1: validation loss", "",
-              "| Method | J | seeds | lambda0 | ours (mean ± sd) | 95% interval | paper | "
-              "ours / paper | FISTA on own dictionary | mean atom norm | reconstruction | "
-              "non-zero |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              _header(["Method", "J", "seeds", column_label("lambda0"), "ours (mean ± sd)",
+                       "95% interval", "paper", "ours / paper"], TABLE1_MEASURES)]
     for r in table.itertuples():
         ours = ("diverged" if r.n_seeds and r.n_diverged == r.n_seeds
                 else _mean_sd(r.val_loss_mean, r.val_loss_std, ".3g"))
@@ -235,13 +258,10 @@ def build_report(table: pd.DataFrame, finals: pd.DataFrame,
             ours += " †"
         if getattr(r, "absurd_loss", False) is True:
             ours += " ‡"
-        lines.append(f"| {r.label} | {r.J} | {r.n_seeds} | {_fmt(getattr(r, 'lambda0', None))} "
-                     f"| {ours} | {_interval(r)} | {_fmt(r.paper_val_loss)} | "
-                     f"{_fmt(r.ratio_to_paper, '.2f')} | "
-                     f"{_fmt(getattr(r, 'fista_val_loss_mean', None))} | "
-                     f"{_fmt(getattr(r, 'atom_norm_mean_mean', None), '.2f')} | "
-                     f"{_fmt(getattr(r, 'val_recon_mean', None))} | "
-                     f"{_fmt(r.frac_nonzero_mean, '.1%')} |")
+        lines.append(_row([r.label, r.J, r.n_seeds, cell("lambda0", getattr(r, "lambda0", None)),
+                           ours, _interval(r), _fmt(r.paper_val_loss),
+                           _fmt(r.ratio_to_paper, ".2f")],
+                          _cells(r, [f"{key}_mean" for key in TABLE1_MEASURES])))
     if ZERO_CODE in set(table.method):
         lines += ["", f"{ZERO_CODE_NOTE} FISTA on own dictionary: exact inference on the "
                   "method's own dictionary (amortisation gap = ours minus this). "
@@ -273,9 +293,10 @@ def dnn_section(dnn: pd.DataFrame) -> list[str]:
         lines.append(f"| {r.label} | {r.latents} | {_fmt(r.J, '.0f')} | "
                      f"{_fmt(r.n_seeds, '.0f')} | "
                      f"{_mean_sd(r.mse_per_pixel_mean, r.mse_per_pixel_std, '.4f')} | "
-                     f"{_fmt(r.paper_mse_celeba_512, '.4f')} | "
-                     f"{_fmt(r.frac_nonzero_mean, '.1%')} | {_fmt(recovered, '.0%')} | "
-                     f"{_fmt(cosine, '.2f')} |")
+                     f"{cell('paper_mse_celeba_512', r.paper_mse_celeba_512)} | "
+                     f"{cell('frac_nonzero', r.frac_nonzero_mean)} | "
+                     f"{cell('recovered_fraction', recovered)} | "
+                     f"{cell('centered_mean_matched_cosine', cosine)} |")
     families = dnn[~dnn.method.isin([MEAN_IMAGE, PCA])]
     ours = {r.method: r.mse_per_pixel_mean for r in families.itertuples()}
     tau, n = ordering_agreement(ours, PAPER_DNN_MSE)
@@ -378,14 +399,13 @@ def snr_section(snr: pd.DataFrame) -> list[str]:
 
 def sampling_section(sampling: pd.DataFrame) -> list[str]:
     """Validation loss against J, and max against avg selection."""
-    lines = ["", "## Sampling studies", "",
-             "| Method | J | selection | validation loss | multi-information (bits) | "
-             "support Jaccard across samples |", "|---|---|---|---|---|---|"]
+    columns = ["val_loss", "multi_information_bits", "jaccard_mean"]
+    lines = ["", "## Sampling studies", "", _header(["Method", "J", "selection"], columns)]
     for r in sampling.sort_values(["method", "estimator", "J"]).itertuples():
-        loss = _fmt(r.val_loss) if r.status == "finished" else str(r.status)
-        lines.append(f"| {label(r.method)} | {r.J} | {r.estimator} | {loss} | "
-                     f"{_fmt(getattr(r, 'multi_information_bits', math.nan))} | "
-                     f"{_fmt(getattr(r, 'jaccard_mean', math.nan), '.3f')} |")
+        cells = _cells(r, columns)
+        if r.status != "finished":
+            cells[0] = str(r.status)
+        lines.append(_row([label(r.method), r.J, r.estimator], cells))
     lines += ["", f"Data: {_provenance(sampling)}. The paper reports these as figures only."]
     return lines
 
@@ -399,9 +419,8 @@ def sweep_section(sweep: pd.DataFrame) -> list[str]:
         mse = ("diverged" if r.n_diverged == r.n_seeds
                else _mean_sd(r.mse_per_pixel_mean, r.mse_per_pixel_std, ".4f"))
         lines.append(f"| {r.sweep} | {r.label} | {r.latents} | {r.target_sparsity:g} | {mse} | "
-                     f"{_fmt(r.paper_mse_per_pixel, '.4f')} | "
-                     f"{_fmt(getattr(r, 'multi_information_bits_mean', math.nan))} | "
-                     f"{_fmt(r.frac_nonzero_mean, '.1%')} |")
+                     + " | ".join(_cells(r, ["paper_mse_per_pixel", "multi_information_bits_mean",
+                                             "frac_nonzero_mean"])) + " |")
     lines += ["", f"Data: {_provenance(sweep)}. The paper's MSE (CelebA) exists only at its "
               "setting, 512 latents and 10% sparsity; elsewhere it shows these as figures."]
     return lines
@@ -433,24 +452,16 @@ def groundtruth_finding(groundtruth: pd.DataFrame) -> str:
 
 def groundtruth_section(groundtruth: pd.DataFrame) -> list[str]:
     """The ground-truth benchmark (no paper values: none of the published code has one)."""
+    columns = GROUNDTRUTH_MEASURES
     lines = ["", "## Ground-truth benchmark (synthetic patches, known dictionary)", "",
-             "| Method | J | seeds | true atoms recovered | mean matched abs. cosine | "
-             "support precision | support recall | support F1 | non-zero | mean atom norm | "
-             "validation loss |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    columns = ["recovered_fraction", "mean_matched_cosine", "support_precision",
-               "support_recall", "support_f1", "frac_nonzero", "atom_norm_mean", "val_loss"]
+             _header(["Method", "J", "seeds"], columns)]
     for (method, samples), runs in groundtruth.groupby(["method", "J"], sort=False):
         done = runs[runs.status == "finished"]
         if done.empty:
             cells = ["diverged"] + ["-"] * (len(columns) - 1)
         else:
-            means = done.reindex(columns=columns).astype(float).mean()
-            cells = [_fmt(means.recovered_fraction, ".0%"),
-                     _fmt(means.mean_matched_cosine, ".2f"),
-                     _fmt(means.support_precision, ".2f"), _fmt(means.support_recall, ".2f"),
-                     _fmt(means.support_f1, ".2f"), _fmt(means.frac_nonzero, ".1%"),
-                     _fmt(means.atom_norm_mean, ".2f"), _fmt(means.val_loss)]
-        lines.append(f"| {label(method)} | {samples} | {len(runs)} | " + " | ".join(cells) + " |")
+            cells = _cells(done.reindex(columns=columns).astype(float).mean(), columns)
+        lines.append(_row([label(method), samples, len(runs)], cells))
     lines += ["", f"Data: {_provenance(groundtruth)}. An atom counts as recovered when a learned "
               "atom, matched one-to-one, has absolute cosine above 0.9 with it; support "
               "precision and recall compare the codes' non-zeros with the true ones. Where a "

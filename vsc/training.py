@@ -17,10 +17,10 @@ import torch
 
 from vsc.errors import RunFolderError
 from vsc.results import PATCH_LOSSES, STALE_REMEDY, ZERO_CODE_KEY, RunFolder, open_finished_run
-from vsc.runtime import provenance
+from vsc.runtime import check_memory, provenance
 
 if TYPE_CHECKING:
-    from vsc.config import Config
+    from vsc.config import Config, FamilyConfig
 
 
 class Diverged(Exception):
@@ -47,6 +47,20 @@ def is_due(epoch: int, every: int, epochs: int) -> bool:
     """Whether a periodic evaluation runs after ``epoch`` (0-based): every ``every`` epochs
     and always after the last (``every`` 0: only after the last)."""
     return epoch + 1 == epochs or bool(every and (epoch + 1) % every == 0)
+
+
+def check_request(family: str, family_config: FamilyConfig, samples: int, need_bytes: float,
+                  device: torch.device, what: str, remedy: str) -> None:
+    """The checks every experiment makes before it reads data or writes a file: the family
+    is known and its settings build, J >= 1, and the estimated peak ``need_bytes`` fits the
+    device (``what`` names the request in the error, ``remedy`` says what to lower)."""
+    from vsc.config import ConfigError
+    from vsc.families import build_family
+
+    build_family(family, family_config)
+    if samples < 1:
+        raise ConfigError(f"--samples (J) must be >= 1, got {samples}")
+    check_memory(need_bytes, device, what, remedy)
 
 
 class Experiment(ABC):
