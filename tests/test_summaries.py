@@ -17,7 +17,7 @@ def test_every_record_names_code_that_exists(summary):
     for spec in (summary.section, summary.finding):
         if spec:
             assert callable(function(spec))
-    assert (REPO / "workflow" / "report" / summary.caption).is_file()
+    assert summary.caption.strip() and summary.category
     assert summary.tables or summary.figures, "a summary writes something"
     assert not summary.keys or summary.table.endswith(".csv")
     for item in summary.inputs:
@@ -79,3 +79,25 @@ def test_a_summary_writes_its_table_and_figure(tmp_path, capsys):
     table = pd.read_csv(out / "snr.csv")
     assert len(table) == 4 and set(table.method) == {"gaussian", "thresholded_laplacian"}
     assert (figures / "snr.png").stat().st_size > 0 and (figures / "snr.pdf").is_file()
+
+
+def test_the_worked_example_of_a_new_figure_runs(tmp_path, monkeypatch):
+    """docs/extending.md's figure module and record, as written there."""
+    import sys
+
+    import vsc.summaries as summaries
+
+    text = (REPO / "docs" / "extending.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    module = next(b for b in blocks if b.startswith("# vsc/atom_norms.py"))
+    record = next(b for b in blocks if "Summary(" in b and "atom_norms" in b)
+    (tmp_path / "atom_norms.py").write_text(module)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    summary = eval(record.strip().rstrip(","), vars(summaries))  # the record as printed
+    summary = summaries.Summary(**{**summary.__dict__, "make": "atom_norms:atom_norms"})
+    pd.DataFrame({"label": ["Gaussian", "Gaussian", "FISTA"], "J": [1, 20, 1],
+                  "atom_norm_mean_mean": [1.2, 1.5, 2.0]}).to_csv(tmp_path / "table1.csv")
+    job = summaries.Job(summary, {"table": [str(tmp_path / "table1.csv")]}, tmp_path, tmp_path)
+    printed = job.run()
+    assert (tmp_path / "atom_norms.png").stat().st_size > 0 and "atom_norms.pdf" in printed
+    sys.modules.pop("atom_norms", None)

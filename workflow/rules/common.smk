@@ -155,7 +155,8 @@ def summary_files(summary):
 
 def summary_outputs(summary):
     """summary_files, with its first table and its PNGs in the Snakemake report."""
-    caption, category = f"../report/{summary.caption}", summary.category
+    # one caption file for all: it prints the rule's params.caption, the record's text
+    caption, category = "../report/summary.rst", summary.category
     outputs = []
     for path in summary_files(summary):
         shown = path.endswith(".png") or (

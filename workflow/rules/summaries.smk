@@ -19,6 +19,7 @@ for _summary in SUMMARIES:
         params:
             vsc=VSC,
             name=_summary.name,
+            caption=_summary.caption,
             inputs=summary_flags(_summary),
             dirs=summary_dirs,
         shell:
