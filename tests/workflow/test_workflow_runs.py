@@ -14,6 +14,7 @@ import yaml
 
 from tests.workflow.helpers import REPO, snakemake, snakemake_command
 from vsc.catalogue import FAMILY_NAMES
+from vsc.summaries import SUMMARIES
 
 pytestmark = pytest.mark.slow
 TEST_CONFIG = str(REPO / "config" / "test.yaml")
@@ -70,7 +71,11 @@ def test_tiny_preset_end_to_end_then_nothing_to_do(tmp_path):
                        cwd=tmp_path)
     assert report.returncode == 0, report.stderr[-3000:]
     assert "ERROR/" not in report.stderr  # captions are reStructuredText: no stray markup
-    assert (tmp_path / "report.html").stat().st_size > 10_000
+    html = (tmp_path / "report.html").read_text(errors="replace")
+    assert len(html) > 10_000
+    # every summary's caption comes from its record (vsc/summaries.py), through params
+    for summary in SUMMARIES:
+        assert " ".join(summary.caption.split()[:6]) in html, summary.name
 
 
 def test_changed_setting_reruns_the_runs_it_affects_in_one_invocation(tmp_path):
