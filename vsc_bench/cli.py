@@ -253,6 +253,9 @@ def _recovered_figure(args) -> None:
 def _summary_args(p: argparse.ArgumentParser) -> None:
     from vsc.summaries import BY_NAME
 
+    p.epilog = "inputs by summary: " + "; ".join(
+        f"{s.name}: " + ", ".join(f"{i.role} ({i.source})" for i in s.inputs)
+        for s in BY_NAME.values())
     p.add_argument("name", choices=list(BY_NAME), metavar="NAME",
                    help="which summary (vsc/summaries.py): " + ", ".join(BY_NAME))
     p.add_argument("--input", nargs="+", action="append", default=[], metavar=("ROLE", "PATH"),
