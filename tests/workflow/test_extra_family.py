@@ -2,6 +2,7 @@
 the page itself) trains through the test preset's workflow and has its rows in Table 1,
 without a tracked file of the repository changing."""
 
+import json
 import re
 import subprocess
 import sys
@@ -34,6 +35,7 @@ def test_a_family_from_outside_the_clone_reaches_table1(tmp_path):
     overlay.write_text(yaml.safe_dump({
         "extra_families": [f"{priors / 'hard_concrete.py'}:HardConcreteGaussian"],
         "linear": {"families": ["thresholded_laplacian", "hard_concrete_gaussian"]},
+        "family": {"options": {"hard_concrete_gaussian": {"open_cost": 0.5}}},
     }))
     work = tmp_path / "work"
     work.mkdir()
@@ -50,6 +52,9 @@ def test_a_family_from_outside_the_clone_reaches_table1(tmp_path):
     assert "Hard-concrete Gaussian (L0)" in markdown
     # its run folder reopens by itself: the analysis registers the family from config.json
     run = work / "results" / "test" / "runs" / "linear" / "hard_concrete_gaussian_J3_seed0"
+    recorded = json.loads((run / "config.json").read_text())
+    options = recorded["config"]["family"]["options"]
+    assert options == {"hard_concrete_gaussian": {"open_cost": 0.5}}
     consistency = subprocess.run(
         [sys.executable, "-m", "vsc_bench", "consistency", "--run", str(run), "--inputs", "20",
          "--out", str(tmp_path / "jaccard.json")], cwd=work, capture_output=True, text=True,

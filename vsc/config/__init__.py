@@ -55,7 +55,13 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError("a config must be a mapping of keys to values")
     register_extra_families(raw.get("extra_families"))
-    return build(Config, raw)
+    config = build(Config, raw)
+    for where, family in (("family", config.family), ("dnn.family", config.dnn.family)):
+        if family.options:
+            from vsc.families import check_options  # torch: only for presets that use the key
+
+            check_options(family.options, f"{where}.options")
+    return config
 
 
 def register_extra_families(specs: Any) -> None:

@@ -25,7 +25,8 @@ RUN_FOLDER_VERSION = 3
 def _counts(f: dataclasses.Field, section: Any) -> bool:
     rule = f.metadata.get("digest", True)
     if rule == UNLESS_DEFAULT:
-        return getattr(section, f.name) != f.default
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        return getattr(section, f.name) != default
     if callable(rule):
         return bool(rule(section))
     return bool(rule)

@@ -65,6 +65,11 @@ def registered(choices: typing.Sequence[str], what: str) -> type[RegisteredName]
 # --------------------------------------------------------------------------- parsing
 
 
+class Scalar:
+    """A config type: any YAML scalar (true/false, a finite number or a string); the values
+    of a family's own options, whose types its class declares (vsc.families.check_options)."""
+
+
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
@@ -109,6 +114,19 @@ def _convert(value: Any, tp: Any, meta: dict, key: str) -> Any:
         choices = typing.get_args(tp)
         if value not in choices:
             raise ConfigError(f"config key '{key}' must be one of {list(choices)}, got {value!r}")
+        return value
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise ConfigError(f"config key '{key}' must be a mapping of names to values, got "
+                              f"{value!r}")
+        _, value_tp = typing.get_args(tp)
+        return {k: _convert(v, value_tp, {}, f"{key}.{k}") for k, v in value.items()}
+    if tp is Scalar:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"config key '{key}' must be a finite number, got {value}")
+        if not isinstance(value, (bool, int, float, str)):
+            raise ConfigError(f"config key '{key}' must be true/false, a number or a string, "
+                              f"got {value!r}")
         return value
     if origin is list:
         if not isinstance(value, list):
@@ -169,6 +187,10 @@ def _schema_for(tp: Any, meta: dict) -> dict[str, Any]:
         schema = {"type": "string", "examples": list(tp.choices)}  # extra_families add more
     elif origin is Literal:
         schema = {"enum": list(typing.get_args(tp))}
+    elif origin is dict:
+        schema = {"type": "object", "additionalProperties": _schema_for(typing.get_args(tp)[1], {})}
+    elif tp is Scalar:
+        schema = {"type": ["boolean", "number", "string"]}
     elif origin is list:
         (item_tp,) = typing.get_args(tp)
         item_meta = {k: v for k, v in meta.items() if k != "min_items"}

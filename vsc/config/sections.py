@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from vsc.catalogue import DNN_FAMILIES, FAMILY_NAMES, METHOD_NAMES
-from vsc.config.fields import UNLESS_DEFAULT, param, registered
+from vsc.config.fields import UNLESS_DEFAULT, Scalar, param, registered
 
 # The names a config accepts come from the catalogue (vsc/catalogue.py), read when a config
 # is checked: a family registered by extra_families is accepted from then on.
@@ -165,6 +165,11 @@ class FamilyConfig:
     threshold: ThresholdConfig = param(help="thresholded families", factory=ThresholdConfig)
     warmup: WarmupConfig = param(help="noise warm-up", factory=WarmupConfig)
     spike_slab: SpikeSlabConfig = param(help="spike-and-slab", factory=SpikeSlabConfig)
+    options: dict[str, dict[str, Scalar]] = param(
+        factory=dict, digest=UNLESS_DEFAULT,
+        help="settings of families from outside the repository (extra_families), by family: "
+        "{family name: {option: value}}; each such family declares its options and their "
+        "defaults on its class (docs/extending.md)")
 
 
 @dataclass(frozen=True)

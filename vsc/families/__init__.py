@@ -55,7 +55,8 @@ def load_class(spec: str, where: str = "family") -> type[Family]:
     cls = getattr(module, match["cls"], None)
     if not (isinstance(cls, type) and issubclass(cls, Family)):
         raise ConfigError(f"{where}: {spec} is not a subclass of vsc.families.Family")
-    for attribute, kind in (("name", str), ("label", str), ("sparse", bool), ("heads", tuple)):
+    for attribute, kind in (("name", str), ("label", str), ("sparse", bool), ("heads", tuple),
+                            ("options", dict)):
         if not isinstance(getattr(cls, attribute, None), kind):
             raise ConfigError(f"{where}: {spec} must declare {attribute} "
                               f"({kind.__name__}) as a class attribute")
@@ -90,6 +91,32 @@ def register_extra(spec: str, where: str = "extra_families") -> type[Family]:
     return cls
 
 
+def _kind(value: object) -> str:
+    return ("true or false" if isinstance(value, bool) else
+            "a number" if isinstance(value, int | float) else "a string")
+
+
+def check_options(options: dict[str, dict], where: str) -> None:
+    """A ConfigError (naming the key) unless every family that ``options`` names is registered
+    and declares each option given, with a value of its default's kind."""
+    for name, values in options.items():
+        if name not in FAMILIES:
+            raise ConfigError(f"config key '{where}.{name}': no family {name!r} is registered "
+                              f"({', '.join(FAMILIES)}; a family of your own is added with "
+                              "extra_families)")
+        declared = FAMILIES[name].options
+        for key, value in values.items():
+            if key not in declared:
+                offer = (f"its options: {', '.join(declared)}" if declared else
+                         "it declares none")
+                raise ConfigError(f"config key '{where}.{name}.{key}': {name} has no option "
+                                  f"{key!r} ({offer})")
+            if _kind(value) != _kind(declared[key]):
+                raise ConfigError(f"config key '{where}.{name}.{key}' must be "
+                                  f"{_kind(declared[key])} like its default "
+                                  f"{declared[key]!r}, got {value!r}")
+
+
 def build_family(name: str, config: FamilyConfig | None = None) -> Family:
     """The family registered as ``name``, configured by ``config`` (defaults if None)."""
     if name not in FAMILIES:
@@ -97,4 +124,5 @@ def build_family(name: str, config: FamilyConfig | None = None) -> Family:
     return FAMILIES[name](config or FamilyConfig())
 
 
-__all__ = ["FAMILIES", "Codes", "Family", "build_family", "load_class", "register_extra"]
+__all__ = ["FAMILIES", "Codes", "Family", "build_family", "check_options", "load_class",
+           "register_extra"]

@@ -65,9 +65,21 @@ class Family(ABC):
     label: ClassVar[str]
     sparse: ClassVar[bool]
     dnn: ClassVar[bool] = False
+    # The settings of a family from outside the repository and their defaults: a preset
+    # changes them under family.options.<name> (checked against this declaration), and they
+    # enter the runs' digest like every family setting. The paper's families have theirs in
+    # the config's family section instead.
+    options: ClassVar[dict[str, bool | int | float | str]] = {}
 
     def __init__(self, config: FamilyConfig) -> None:
         self.config = config
+
+    def option(self, key: str) -> bool | int | float | str:
+        """This family's option ``key``: the preset's ``family.options.<name>.<key>``, else the
+        default the class declares in ``options`` (a number as the default's type)."""
+        default = self.options[key]
+        value = self.config.options.get(self.name, {}).get(key, default)
+        return float(value) if isinstance(default, float) else value
 
     @abstractmethod
     def draw(self, params: dict[str, Tensor], n_samples: int, step: int,
