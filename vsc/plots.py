@@ -17,6 +17,7 @@ from skimage.util import montage
 
 from vsc.aggregate import ZERO_CODE, label
 from vsc.catalogue import FAMILY_NAMES, SPARSITY_FREE_FAMILIES
+from vsc.columns import label as column_label
 from vsc.errors import UserError
 from vsc.io import atomic_path
 from vsc.paper import PAPER_TABLE1
@@ -259,7 +260,7 @@ def plot_dictionary_learning(curves: pd.DataFrame, zero_code: float | None,
     if zero_code is not None and not math.isnan(zero_code):
         recon_ax.axhline(zero_code, color="black", linestyle="--", linewidth=1,
                          label=f"zero code, {zero_code:.3g}")
-    norm_ax.set_ylabel("mean atom norm")
+    norm_ax.set_ylabel(column_label("atom_norm_mean"))
     recon_ax.set_ylabel("validation reconstruction 1/2 ||x - A b||^2")
     recon_ax.set_yscale("log")
     for ax in (norm_ax, recon_ax):
@@ -390,7 +391,7 @@ def plot_sampling(table: pd.DataFrame, consistency: list[dict], stem: str | Path
     left.set_xscale("log")
     left.set_yscale("log")
     left.set_xlabel("J (samples per input)")
-    left.set_ylabel("validation loss")
+    left.set_ylabel(column_label("val_loss"))
     left.set_title("Validation loss against J (max selection)", fontsize=9)
     left.legend(fontsize=LEGEND_PT)
     values = [v for c in consistency for v in c.get("jaccard") or ()]
@@ -452,8 +453,8 @@ def plot_groundtruth(table: pd.DataFrame, stem: str | Path) -> list[Path]:
                           marker="os^Dv<>pPX"[i % 10], label=label(method))
     right.set_xlim(0, 1.02)
     right.set_ylim(0, 1.02)
-    right.set_xlabel("support recall")
-    right.set_ylabel("support precision")
+    right.set_xlabel(column_label("support_recall"))
+    right.set_ylabel(column_label("support_precision"))
     right.set_title("Support recovery of the validation codes", fontsize=9)
     right.legend(fontsize=LEGEND_PT, loc="best")
     fig.suptitle(f"Ground-truth benchmark ({provenance_line(table)})", fontsize=10)
@@ -472,15 +473,13 @@ def plot_dnn_sweep(table: pd.DataFrame, stem: str | Path) -> list[Path]:
         rows = table[table.sweep == sweep]
         for method, runs in rows.groupby("method", sort=False):
             runs = runs.sort_values(x)
-            for row, (y, ylabel) in enumerate((("mse_per_pixel", "MSE per pixel"),
-                                               ("multi_information_bits",
-                                                "multi-information (bits)"))):
+            for row, y in enumerate(("mse_per_pixel", "multi_information_bits")):
                 ax = axes[row, col]
                 if f"{y}_mean" not in runs:
                     continue
                 ax.errorbar(runs[x], runs[f"{y}_mean"], yerr=runs[f"{y}_std"], marker="o",
                             capsize=2, color=colours[method], label=label(method))
-                ax.set_ylabel(ylabel)
+                ax.set_ylabel(column_label(y))
                 if y == "mse_per_pixel":
                     paper = runs.dropna(subset=["paper_mse_per_pixel"])
                     if len(paper):
