@@ -57,6 +57,9 @@ def test_a_summary_refuses_inputs_it_does_not_declare(tmp_path, capsys):
     assert main(["summary", "snr", "--input", "analyses", str(tmp_path / "a.json"),
                  "--figure-dir", str(tmp_path)]) == 2
     assert "give --out-dir" in capsys.readouterr().err
+    assert main(["summary", "snr", "--out-dir", str(tmp_path), "--figure-dir",
+                 str(tmp_path)]) == 2
+    assert "needs --input analyses PATH" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -24,11 +24,12 @@ class Input:
     ``files`` in each, the command gets the folders), ``files:<group>`` (analysis outputs of
     a workflow group), ``results:<file>`` (a file in the results folder, e.g. another
     summary's table) or ``config`` (the resolved preset). The workflow's groups are named in
-    workflow/rules/grid.smk (GROUPS)."""
+    workflow/rules/grid.smk (GROUPS). ``optional``: the summary can be made without it."""
 
     role: str
     source: str
     files: tuple[str, ...] = ("final.json",)
+    optional: bool = False
 
     @property
     def kind(self) -> str:
@@ -139,7 +140,7 @@ SUMMARIES: tuple[Summary, ...] = (
     Summary(
         name="dnn_metrics", make="vsc.summarise:dnn_metrics",
         inputs=(_runs("dnn"), Input("recovered", "folders:recovered", ("recovered.json",)),
-                Input("baselines", "results:dnn_baselines.json")),
+                Input("baselines", "results:dnn_baselines.json", optional=True)),
         tables=("dnn_metrics.csv",),
         keys=("method", "latents", "target_sparsity", "J"),
         section="vsc.report:dnn_section",

@@ -280,6 +280,10 @@ def _summary(args) -> None:
             raise ConfigError(f"vsc summary {summary.name}: --input {role} is not one of its "
                               f"inputs ({', '.join(roles)})")
         inputs.setdefault(role, []).extend(paths)
+    missing = [i.role for i in summary.inputs if not i.optional and not inputs.get(i.role)]
+    if missing:
+        raise ConfigError(f"vsc summary {summary.name} needs --input {missing[0]} PATH… "
+                          f"({', '.join(f'{i.role} ({i.source})' for i in summary.inputs)})")
     for flag, folder, files in (("--out-dir", args.out_dir, summary.tables),
                                 ("--figure-dir", args.figure_dir, summary.figures)):
         if files and not folder:
