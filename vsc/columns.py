@@ -8,9 +8,9 @@ without an entry; declare it for a better label.
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
+
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,11 @@ def label(name: str) -> str:
     return column(name).label
 
 
-def cell(name: str, value: object, spec: str | None = None) -> str:
-    """``value`` printed as column ``name`` is (``spec`` overrides), MISSING without one."""
-    if value is None or (isinstance(value, numbers.Real) and math.isnan(float(value))):
-        return MISSING
-    return format(value, spec or column(name).format)
+def formatted(value: object, spec: str) -> str:
+    """``value`` in format ``spec``; MISSING for None or NaN."""
+    return MISSING if value is None or pd.isna(value) else format(value, spec)
+
+
+def cell(name: str, value: object) -> str:
+    """``value`` printed as column ``name`` is; MISSING without one."""
+    return formatted(value, column(name).format)

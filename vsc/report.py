@@ -19,7 +19,7 @@ from vsc.aggregate import (
     label,
 )
 from vsc.catalogue import PAPER_FAMILIES
-from vsc.columns import cell
+from vsc.columns import cell, formatted
 from vsc.columns import label as column_label
 from vsc.intervals import kendall_tau, ordering_table
 from vsc.paper import PAPER_DNN_MSE
@@ -29,7 +29,7 @@ VARIATIONAL = PAPER_FAMILIES  # the paper's claims compare the paper's families
 
 
 def _fmt(value: float | None, spec: str = ".3g") -> str:
-    return "-" if value is None or pd.isna(value) else format(value, spec)
+    return formatted(value, spec)
 
 
 def _interval(row: object) -> str:

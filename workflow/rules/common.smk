@@ -125,9 +125,9 @@ def summary_inputs(summary):
 
 def summary_waits_for(summary):
     """{role: files} the summary's rule waits for (the files inside each folder)."""
-    files = {}
+    files, given = {}, summary_inputs(summary)
     for item in summary.inputs:
-        paths = summary_inputs(summary)[item.role]
+        paths = given[item.role]
         if item.kind == "folders":
             paths = [f"{folder}/{name}" for folder in paths for name in item.files]
         elif item.source == CONFIG:
